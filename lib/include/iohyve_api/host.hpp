@@ -1,0 +1,21 @@
+// Where the tools and files the library touches live. Tools are never looked
+// up on PATH: every path is absolute and explicit.
+#pragma once
+
+#include <string>
+
+namespace iohyve_api {
+
+struct host_paths {
+  std::string iohyve = "/usr/local/sbin/iohyve";
+  std::string zfs = "/sbin/zfs";
+  std::string pgrep = "/bin/pgrep";
+  std::string bhyvectl = "/usr/sbin/bhyvectl";
+  std::string rc_conf = "/etc/rc.conf";
+  std::string vmm_dir = "/dev/vmm";  // holds ioh-NAME while a guest is loaded
+
+  // All four tools taken from one directory (e.g. an emulated host for tests).
+  static host_paths from_bin_dir(const std::string& dir);
+};
+
+}  // namespace iohyve_api

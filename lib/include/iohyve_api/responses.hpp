@@ -1,0 +1,34 @@
+// What the read actions return. Actions that change the host return
+// iohyve_api::status: their documented response echoes the request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace iohyve_api {
+
+struct vm_info {
+  std::string name;
+  std::string pool;         // the zfs pool the guest lives on
+  std::string description;  // verbatim, spaces kept
+  bool rcboot = false;      // iohyve:boot is 1 (starts with the host)
+  bool running = false;     // a "bhyve: ioh-NAME" process exists
+  bool vmm = false;         // /dev/vmm/ioh-NAME exists (loaded in the kernel)
+  friend bool operator==(const vm_info&, const vm_info&) = default;
+};
+
+struct disk_info {
+  std::string name;       // disk0, disk1, ...
+  std::string size;       // as zfs prints it: "10G", "1.50G"
+  std::uint64_t bytes = 0;
+  friend bool operator==(const disk_info&, const disk_info&) = default;
+};
+
+struct property_entry {
+  std::string name;   // without the "iohyve:" prefix
+  std::string value;  // verbatim
+  friend bool operator==(const property_entry&, const property_entry&) = default;
+};
+
+}  // namespace iohyve_api

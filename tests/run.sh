@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The project's test command: installs missing Debian packages, then builds
+# and runs the whole test suite twice, once normally and once under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+#   tests/run.sh            # both builds
+#   tests/run.sh --quick    # the normal build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(meson ninja-build g++ pkg-config libfmt-dev rapidjson-dev libgtest-dev libgmock-dev
+          libcli11-dev libbenchmark-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if ! command -v apt-get >/dev/null; then
+    echo "missing packages: ${missing[*]} (install them, see README)" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+werror=false
+[ "${CI:-}" = "true" ] && werror=true
+
+build() {  # build DIR [meson options...]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" -Dwerror=$werror "$@"
+  else
+    meson configure "$dir" -Dwerror=$werror "$@" >/dev/null
+  fi
+  ninja -C "$dir"
+  meson test -C "$dir" --print-errorlogs --num-processes 2
+}
+
+build build
+if [ "${1:-}" != "--quick" ]; then
+  # leak detection stays on; the sanitizer build is debug so traces are readable
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Dbenchmarks=disabled
+fi
