@@ -39,7 +39,9 @@ template <class T>
 class [[nodiscard]] result {
  public:
   result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  result(error err) : state_(std::in_place_index<1>, std::move(err)) {}
+  // Written iohyve_api::error throughout: inside this class, plain "error"
+  // names the accessor below.
+  result(iohyve_api::error err) : state_(std::in_place_index<1>, std::move(err)) {}
 
   bool ok() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }

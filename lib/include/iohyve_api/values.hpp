@@ -12,7 +12,9 @@
 namespace iohyve_api {
 
 // A guest (VM) name: letters, digits, '_' and '-', first character a letter
-// or digit, 1..27 bytes, so that bhyve's VM name "ioh-NAME" fits its limit.
+// or digit, 1..27 bytes, so that bhyve's VM name "ioh-NAME" fits its limit
+// of 31 bytes. ASCII only: iohyve uses it in unquoted shell words and in
+// grep ^NAME$, so nothing else may pass.
 class guest_name {
  public:
   static result<guest_name> parse(std::string_view text);
@@ -26,8 +28,12 @@ class guest_name {
 };
 
 // A zfs size such as "10G", "1.5T", "512M", "8589934592", "20GB".
-// Integer or decimal, optional K/M/G/T/P/E suffix (1024-based, as zfs reads
-// it), optional trailing B; never zero, never negative, no exponent.
+// DIGITS ["." DIGITS] [K|M|G|T|P|E] [B], case-insensitive, 1..20 characters;
+// a lone "B" after the number means bytes. Suffixes are 1024-based, as zfs
+// reads them. No sign, space, exponent ("1e9") or hex ("0x10"); "KiB" is not
+// accepted. bytes() is computed as zfs does: integers exactly (refused if
+// they overflow 64 bits), decimals as double * 2^shift, truncated ("1.1K" is
+// 1126); it is never zero ("0", "0.0001" are refused).
 class size {
  public:
   static result<size> parse(std::string_view text);
@@ -56,8 +62,9 @@ class disk_name {
 };
 
 // An ISO file name as iohyve stores it: one zfs dataset component
-// (letters, digits, '_', '-', '.', ':'), not starting with '-' or '.',
-// at most 200 bytes, no '/'.
+// (letters, digits, '_', '-', '.', ':'), not starting with '-' or '.'
+// (so never "." or ".."), 1..200 bytes, no '/'. zfs would also take spaces;
+// iohyve splits unquoted words on them, so they are refused.
 class iso_name {
  public:
   static result<iso_name> parse(std::string_view text);
@@ -69,8 +76,10 @@ class iso_name {
   std::string value_;
 };
 
-// A zfs pool name: starts with a letter, then letters, digits, '_', '-',
-// '.', ':'; not a reserved name (mirror, raidz..., spare, log, ...).
+// A zfs pool name as OpenZFS's pool_namecheck()/zpool_name_valid() accept
+// it, minus spaces: starts with a letter, then letters, digits, '_', '-',
+// '.', ':'; at most 239 bytes; not "log" and not beginning with "mirror",
+// "raidz", "draid" or "spare" (names zfs reserves).
 class pool_name {
  public:
   static result<pool_name> parse(std::string_view text);
@@ -96,10 +105,19 @@ class nic_name {
   std::string value_;
 };
 
-// A download URL for fetchiso: scheme http, https, ftp or file; no
-// whitespace, control characters or quotes; its last path component (the
-// name iohyve gives the ISO) must be a valid iso_name; no "." or ".."
-// path segments.
+// A download URL for fetchiso, at most 2048 bytes:
+// - scheme http, https, ftp or file, in lower case ("HTTP://" is refused
+//   rather than rewritten), followed by "://";
+// - only ASCII letters, digits and - . _ ~ : / @ % + , = (no whitespace,
+//   control characters, quotes, backslash, '$', '*', '[' ... and no
+//   non-ASCII bytes: percent-encode them); '%' must start a %XX escape;
+// - no query string or fragment ('?', '#');
+// - http/https/ftp: [user[:pass]@]host[:port] with a non-empty host of
+//   letters, digits, '-', '.', '_' and a port 1..65535; file: "file:///path";
+// - path segments are non-empty and neither "." nor ".." nor contain '/',
+//   '\' or control characters, also after percent-decoding;
+// - the path does not end with '/', and its last component, taken as is
+//   (no percent-decoding, so no '%'), is a valid iso_name: file_name().
 class url {
  public:
   static result<url> parse(std::string_view text);
@@ -116,10 +134,15 @@ class url {
   iso_name file_;
 };
 
-// One iohyve guest property and its value, e.g. ram=512M. Only properties
-// iohyve knows are accepted, each value checked for its type. "name" and
-// "size" are not settable (iohyve derives them), nor "bhyve_path" (iohyve
-// executes it as root on the next start). "pcidev:N" is allowed.
+// One iohyve guest property and its value, e.g. ram=512M. The name is given
+// without the "iohyve:" prefix. Only properties iohyve 0.7.9 reads are
+// accepted (autogrub, bargs, boot, con, cpu, description, fw, loader,
+// mac_tapN, net, os, pcidev:N, persist, ram, sectorsize, tap, template, utc,
+// vnc, vnc_h, vnc_ip, vnc_port, vnc_tablet, vnc_w, vnc_wait), each value
+// non-empty, valid UTF-8 and checked for its type (see properties.cpp).
+// "name" and "size" are not settable (iohyve derives them), nor "install"
+// (iohyve rewrites it on every install and start), nor "bhyve_path" (iohyve
+// executes it as root on the next start).
 class property {
  public:
   static result<property> parse(std::string_view name, std::string_view value);
