@@ -1,1 +1,702 @@
-// placeholder
+// Parsers for the output of zfs, pgrep, iohyve and fetch(1). Formats are
+// those of the project's output-format reference, formats.md (cited as §x.y
+// below), checked against the captured runs in tests/fixtures/.
+//
+// They run on every request, so they slice the input with string_view and
+// copy only what they return: no regex, no iostreams, one pass per input.
+#include "backend/parsers.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <limits>
+#include <tuple>
+#include <utility>
+
+namespace iohyve_api::detail {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Text helpers
+
+constexpr std::size_t npos = std::string_view::npos;
+
+// Lines of a tool's output: '\n'-terminated, the last one possibly not.
+// number() counts every line, empty ones too, so that an error names the
+// line a user sees in an editor.
+class line_reader {
+ public:
+  explicit line_reader(std::string_view text) : rest_(text) {}
+
+  bool next(std::string_view& line) {
+    if (rest_.empty()) return false;
+    const std::size_t nl = rest_.find('\n');
+    if (nl == npos) {
+      line = rest_;
+      rest_ = {};
+    } else {
+      line = rest_.substr(0, nl);
+      rest_.remove_prefix(nl + 1);
+    }
+    ++number_;
+    return true;
+  }
+  std::size_t number() const noexcept { return number_; }
+
+ private:
+  std::string_view rest_;
+  std::size_t number_ = 0;
+};
+
+// Splits text on sep into out; returns the number of fields found, or
+// out.size() + 1 when there are more than out.size().
+template <std::size_t N>
+std::size_t split(std::string_view text, char sep, std::array<std::string_view, N>& out) {
+  std::size_t count = 0;
+  while (true) {
+    const std::size_t at = text.find(sep);
+    if (count == N) return N + 1;
+    out[count++] = text.substr(0, at);
+    if (at == npos) return count;
+    text.remove_prefix(at + 1);
+  }
+}
+
+// Exactly N separated fields.
+template <std::size_t N>
+bool split_exact(std::string_view text, char sep, std::array<std::string_view, N>& out) {
+  return split(text, sep, out) == N;
+}
+
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+bool all_digits(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
+}
+
+// A control byte (C0 or DEL) or a space: never part of a guest name.
+bool is_blank_or_control(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 || u == 0x7f;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
+  if (!all_digits(s)) return std::nullopt;
+  std::uint64_t value = 0;
+  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  for (char c : s) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (max - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+std::string_view trim_right(std::string_view s, char c = ' ') noexcept {
+  while (!s.empty() && s.back() == c) s.remove_suffix(1);
+  return s;
+}
+
+// Length of the well-formed UTF-8 sequence starting at s[i], 0 if none
+// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // allowed range of the 2nd byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// fetch cuts names at a byte count (§a.3 "%-46.46s"), possibly inside a
+// multi-byte character; drop such a torn tail so callers can put the name
+// into JSON, which must be valid UTF-8.
+std::string_view drop_torn_utf8_tail(std::string_view s) noexcept {
+  for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
+    const auto c = static_cast<unsigned char>(s[s.size() - back]);
+    if ((c & 0xc0) == 0x80) continue;  // continuation byte: look further back
+    if (c >= 0xc0 && utf8_sequence_length(s, s.size() - back) == 0) {
+      s.remove_suffix(back);
+    }
+    break;
+  }
+  return s;
+}
+
+constexpr std::size_t max_quoted_bytes = 80;
+
+// text between single quotes for an error message: at most 80 bytes of it,
+// control bytes and bytes that are not UTF-8 written as \t, \n, \r, \xHH,
+// so that a binary blob cannot corrupt a log line or a JSON reply.
+std::string quoted(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(std::min(text.size(), max_quoted_bytes) + 8);
+  out += '\'';
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t consumed = length == 0 ? 1 : length;
+    if (i + consumed > max_quoted_bytes) break;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (length == 0 || c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += consumed;
+  }
+  out += '\'';
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+error unexpected_line(std::string_view command, std::size_t number, std::string_view line) {
+  std::string message = "unexpected output from ";
+  message.append(command);
+  message += ": line ";
+  message += std::to_string(number);
+  message += ": ";
+  message += quoted(line);
+  return make_error(error_code::command_failed, std::move(message));
+}
+
+// ---------------------------------------------------------------------------
+// zfs
+
+// The SOURCE column of zfs get (§f; zprop_print_one_property): "local",
+// "received", "default", "-", "temporary", "inherited from DATASET".
+enum class source_kind { own, other, unknown };
+
+source_kind classify_source(std::string_view source) noexcept {
+  if (source == "local" || source == "received") return source_kind::own;
+  if (source == "default" || source == "-" || source == "temporary") return source_kind::other;
+  constexpr std::string_view inherited = "inherited from ";
+  if (source.size() > inherited.size() && source.starts_with(inherited)) {
+    return source_kind::other;
+  }
+  return source_kind::unknown;
+}
+
+// One dataset's iohyve properties, as views into the zfs output.
+struct dataset_props {
+  std::string_view dataset;
+  std::string_view name, boot, description;
+  bool has_name = false, has_boot = false, has_description = false;
+};
+
+// Records a "DATASET PROPERTY VALUE" line (own source) into props.
+void record_property(dataset_props& props, std::string_view property, std::string_view value) {
+  if (property == "iohyve:name") {
+    props.name = value;
+    props.has_name = true;
+  } else if (property == "iohyve:boot") {
+    props.boot = value;
+    props.has_boot = true;
+  } else if (property == "iohyve:description") {
+    props.description = value;
+    props.has_description = true;
+  }  // other properties were not asked for: ignore them
+}
+
+// Later lines win, as they would if zfs printed a dataset twice.
+void merge_into(dataset_props& into, const dataset_props& from) {
+  if (from.has_name) record_property(into, "iohyve:name", from.name);
+  if (from.has_boot) record_property(into, "iohyve:boot", from.boot);
+  if (from.has_description) record_property(into, "iohyve:description", from.description);
+}
+
+// zfs prints the lines of one dataset together and datasets sorted, so the
+// common case is one run per dataset; anything else is sorted and merged.
+void group_by_dataset(std::vector<dataset_props>& rows) {
+  const auto by_dataset = [](const dataset_props& a, const dataset_props& b) {
+    return a.dataset < b.dataset;
+  };
+  if (std::is_sorted(rows.begin(), rows.end(), by_dataset)) return;
+  std::stable_sort(rows.begin(), rows.end(), by_dataset);
+  std::vector<dataset_props> merged;
+  merged.reserve(rows.size());
+  for (const auto& row : rows) {
+    if (!merged.empty() && merged.back().dataset == row.dataset) {
+      merge_into(merged.back(), row);
+    } else {
+      merged.push_back(row);
+    }
+  }
+  rows = std::move(merged);
+}
+
+struct guest_view {
+  std::string_view dataset, pool, name, boot, description;
+};
+
+// POOL/iohyve/NAME whose own iohyve:name is NAME (an inherited or mismatched
+// name is a clone's or a copy's leftover, not a guest).
+std::optional<guest_view> as_guest(const dataset_props& props) {
+  if (!props.has_name) return std::nullopt;
+  std::array<std::string_view, 3> parts;
+  if (!split_exact(props.dataset, '/', parts)) return std::nullopt;
+  if (parts[0].empty() || parts[1] != "iohyve" || parts[2].empty()) return std::nullopt;
+  if (parts[2] != props.name) return std::nullopt;
+  return guest_view{props.dataset, parts[0], parts[2], props.boot, props.description};
+}
+
+bool by_name_then_pool(const guest_view& a, const guest_view& b) noexcept {
+  return std::tie(a.name, a.pool) < std::tie(b.name, b.pool);
+}
+
+// zfs lists datasets sorted, so the guests of each pool already come sorted
+// by name: merging those few runs is much cheaper than sorting from scratch.
+// Input with many runs (not from zfs) is simply sorted.
+void sort_guests(std::vector<guest_view>& guests) {
+  constexpr std::size_t max_runs_to_merge = 8;
+  std::size_t runs = 0;
+  for (auto it = guests.begin(); it != guests.end() && runs <= max_runs_to_merge; ++runs) {
+    it = std::is_sorted_until(it, guests.end(), by_name_then_pool);
+  }
+  if (runs > max_runs_to_merge) {
+    std::sort(guests.begin(), guests.end(), by_name_then_pool);
+    return;
+  }
+  auto run_end = std::is_sorted_until(guests.begin(), guests.end(), by_name_then_pool);
+  while (run_end != guests.end()) {
+    const auto next_end = std::is_sorted_until(run_end, guests.end(), by_name_then_pool);
+    std::inplace_merge(guests.begin(), run_end, next_end, by_name_then_pool);
+    run_end = next_end;
+  }
+}
+
+}  // namespace
+
+result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output) {
+  std::vector<dataset_props> rows;
+  line_reader lines(zfs_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    std::array<std::string_view, 4> f;  // name, property, value, source
+    if (!split_exact(line, '\t', f) || f[0].empty() || f[1].empty()) {
+      return unexpected_line("zfs get", lines.number(), line);
+    }
+    const source_kind source = classify_source(f[3]);
+    if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
+    if (source == source_kind::other) continue;  // the query filters these; be strict anyway
+    if (rows.empty() || rows.back().dataset != f[0]) {
+      rows.emplace_back();
+      rows.back().dataset = f[0];
+    }
+    record_property(rows.back(), f[1], f[2]);
+  }
+  group_by_dataset(rows);
+
+  std::vector<guest_view> guests;
+  guests.reserve(rows.size());
+  for (const auto& row : rows) {
+    if (auto guest = as_guest(row)) guests.push_back(*guest);
+  }
+  sort_guests(guests);
+
+  std::vector<guest_record> out;
+  out.reserve(guests.size());
+  for (const auto& g : guests) {
+    out.push_back(guest_record{std::string(g.dataset), std::string(g.pool), std::string(g.name),
+                               std::string(g.boot), std::string(g.description)});
+  }
+  return out;
+}
+
+std::vector<std::string> parse_running_guests(std::string_view pgrep_output) {
+  // FreeBSD pgrep -lf prints "%d " and then the process's arguments joined
+  // by spaces (pkill.c, show_process). bhyve calls setproctitle("%s",
+  // vmname) and FreeBSD's libc setproctitle makes the arguments ONE string
+  // "progname: title", so a guest's line is exactly "PID bhyve: ioh-NAME".
+  // The " (bhyve)" suffix seen in ps(1) output is added by ps itself when
+  // argv[0] differs from the command name; pgrep never prints it. Being exact
+  // matches iohyve's own test (`pgrep -fx "bhyve: ioh-NAME"`, §b.2), so we
+  // call "running" exactly what `iohyve list` calls running.
+  constexpr std::string_view title = "bhyve: ioh-";
+  std::vector<std::string_view> names;
+  line_reader lines(pgrep_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    const std::size_t space = line.find(' ');
+    if (space == npos || !all_digits(line.substr(0, space))) continue;
+    const std::string_view command = line.substr(space + 1);
+    if (!command.starts_with(title)) continue;
+    const std::string_view name = command.substr(title.size());
+    if (name.empty() || std::any_of(name.begin(), name.end(), is_blank_or_control)) continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return {names.begin(), names.end()};
+}
+
+std::vector<iso_record> parse_iso_datasets(std::string_view zfs_output) {
+  std::vector<std::array<std::string_view, 4>> isos;
+  line_reader lines(zfs_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    std::array<std::string_view, 4> parts;  // POOL, iohyve, ISO, NAME
+    if (!split_exact(line, '/', parts)) continue;
+    if (parts[0].empty() || parts[1] != "iohyve" || parts[2] != "ISO" || parts[3].empty()) {
+      continue;
+    }
+    if (line.find('\t') != npos) continue;  // not a bare dataset name
+    isos.push_back(parts);
+  }
+  std::sort(isos.begin(), isos.end(), [](const auto& a, const auto& b) {
+    return std::tie(a[3], a[0]) < std::tie(b[3], b[0]);
+  });
+  std::vector<iso_record> out;
+  out.reserve(isos.size());
+  for (const auto& parts : isos) {
+    out.push_back(iso_record{std::string(parts[0]), std::string(parts[3])});
+  }
+  return out;
+}
+
+namespace {
+
+// The N of "diskN": a plain decimal (no sign, no leading zero), as iohyve
+// names disks; "disk01" or "disk0a" are someone else's volumes.
+bool is_disk_index(std::string_view index) noexcept {
+  return all_digits(index) && (index.size() == 1 || index.front() != '0');
+}
+
+struct disk_view {
+  std::string_view index;  // "10" of disk10
+  std::uint64_t bytes = 0;
+};
+
+// Numeric order without parsing: for plain decimals, shorter is smaller.
+bool by_index(const disk_view& a, const disk_view& b) noexcept {
+  if (a.index.size() != b.index.size()) return a.index.size() < b.index.size();
+  return a.index < b.index;
+}
+
+}  // namespace
+
+result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
+                                                 std::string_view guest_dataset) {
+  constexpr std::string_view disk_prefix = "/disk";
+  std::vector<disk_view> disks;
+  line_reader lines(zfs_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    std::array<std::string_view, 2> f;  // name, volsize in bytes (-p)
+    std::optional<std::uint64_t> bytes;
+    if (!split_exact(line, '\t', f) || f[0].empty() || !(bytes = parse_u64(f[1]))) {
+      return unexpected_line("zfs list", lines.number(), line);
+    }
+    std::string_view name = f[0];
+    if (!name.starts_with(guest_dataset)) continue;
+    name.remove_prefix(guest_dataset.size());
+    if (!name.starts_with(disk_prefix)) continue;
+    name.remove_prefix(disk_prefix.size());
+    if (!is_disk_index(name)) continue;
+    disks.push_back(disk_view{name, *bytes});
+  }
+  std::sort(disks.begin(), disks.end(), by_index);
+  std::vector<disk_info> out;
+  out.reserve(disks.size());
+  for (const auto& d : disks) {
+    std::string name = "disk";
+    name.append(d.index);
+    out.push_back(disk_info{std::move(name), format_zfs_size(d.bytes), d.bytes});
+  }
+  return out;
+}
+
+result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output) {
+  constexpr std::string_view prefix = "iohyve:";
+  std::vector<std::pair<std::string_view, std::string_view>> props;
+  line_reader lines(zfs_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    std::array<std::string_view, 3> f;  // property, value[, source]
+    const std::size_t count = split(line, '\t', f);
+    if (count < 2 || count > 3 || f[0].empty()) {
+      return unexpected_line("zfs get", lines.number(), line);
+    }
+    if (count == 3) {  // -o property,value,source: keep what -s local,received would
+      const source_kind source = classify_source(f[2]);
+      if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
+      if (source == source_kind::other) continue;
+    }
+    // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
+    if (!f[0].starts_with(prefix) || f[0].size() == prefix.size()) continue;
+    props.emplace_back(f[0].substr(prefix.size()), f[1]);
+  }
+  std::stable_sort(props.begin(), props.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<property_entry> out;
+  out.reserve(props.size());
+  for (const auto& [name, value] : props) {
+    out.push_back(property_entry{std::string(name), std::string(value)});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// iohyve version (§b.1): "iohyve v<semver> <YYYY/MM/DD> <edition text...>"
+
+namespace {
+
+bool is_version_number(std::string_view v) noexcept {
+  if (v.empty() || !is_digit(v.front()) || !is_digit(v.back())) return false;
+  return std::all_of(v.begin(), v.end(), [](char c) { return is_digit(c) || c == '.'; });
+}
+
+bool is_date(std::string_view d) noexcept {
+  std::array<std::string_view, 3> parts;
+  return split_exact(d, '/', parts) && parts[0].size() == 4 && parts[1].size() == 2 &&
+         parts[2].size() == 2 && all_digits(parts[0]) && all_digits(parts[1]) &&
+         all_digits(parts[2]);
+}
+
+bool is_version_line(std::string_view line) noexcept {
+  constexpr std::string_view head = "iohyve v";
+  if (!line.starts_with(head)) return false;
+  line.remove_prefix(head.size());
+  const std::size_t version_end = line.find(' ');
+  if (version_end == npos || !is_version_number(line.substr(0, version_end))) return false;
+  line.remove_prefix(version_end + 1);
+  const std::size_t date_end = line.find(' ');
+  if (date_end == npos || !is_date(line.substr(0, date_end))) return false;
+  const std::string_view edition = line.substr(date_end + 1);
+  if (edition.empty() || edition.front() == ' ') return false;
+  return std::none_of(edition.begin(), edition.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+}  // namespace
+
+result<std::string> parse_version(std::string_view iohyve_output) {
+  std::string_view found;
+  std::size_t non_empty = 0;
+  line_reader lines(iohyve_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    found = line;
+    ++non_empty;
+  }
+  if (non_empty != 1 || !is_version_line(found)) {
+    std::string message = "unexpected output from iohyve version: ";
+    message += quoted(trim_right(iohyve_output, '\n'));
+    return make_error(error_code::command_failed, std::move(message));
+  }
+  return std::string(found);
+}
+
+// ---------------------------------------------------------------------------
+// zfs sizes
+
+std::string format_zfs_size(std::uint64_t bytes) {
+  // OpenZFS lib/libzutil/zutil_nicenum.c, zfs_nicenum_format() with
+  // ZFS_NICENUM_BYTES (how zfs list/get print byte counts): divide by 1024
+  // while >= 1024 (up to E); an exact multiple of the unit prints as an
+  // integer ("0B", "10G"), anything else with the most decimals (2, 1, 0)
+  // that fits in 5 characters ("1.50G", "10.2G", "96K"). The double
+  // arithmetic and printf rounding are zfs's own, so the text is identical.
+  static constexpr std::array<char, 7> units = {'B', 'K', 'M', 'G', 'T', 'P', 'E'};
+  std::uint64_t n = bytes;
+  std::size_t index = 0;
+  while (n >= 1024 && index < units.size() - 1) {
+    n /= 1024;
+    ++index;
+  }
+  const std::uint64_t unit = std::uint64_t{1} << (10 * index);
+  std::array<char, 32> buf{};
+  if (index == 0 || bytes % unit == 0) {
+    std::snprintf(buf.data(), buf.size(), "%llu%c", static_cast<unsigned long long>(n),
+                  units[index]);
+  } else {
+    const double value = static_cast<double>(bytes) / static_cast<double>(unit);
+    for (int decimals = 2; decimals >= 0; --decimals) {
+      if (std::snprintf(buf.data(), buf.size(), "%.*f%c", decimals, value, units[index]) <= 5) {
+        break;
+      }
+    }
+  }
+  return std::string(buf.data());
+}
+
+// ---------------------------------------------------------------------------
+// fetch(1) progress (§a.2 - §a.4). Lines are parsed from the right: the name
+// may contain spaces and is glued to the percentage in 10.x ("bootonl100%"),
+// so splitting on whitespace cannot work.
+
+namespace {
+
+constexpr std::size_t tty_name_width = 46;        // "%-46.46s" / "%-46s"
+constexpr std::string_view no_percent_gap = "        ";  // "        %s"
+
+bool strip_suffix(std::string_view& s, std::string_view suffix) noexcept {
+  if (!s.ends_with(suffix)) return false;
+  s.remove_suffix(suffix.size());
+  return true;
+}
+
+// Count of decimal digits at the end of s.
+std::size_t trailing_digits(std::string_view s) noexcept {
+  std::size_t n = 0;
+  while (n < s.size() && is_digit(s[s.size() - 1 - n])) ++n;
+  return n;
+}
+
+// Removes " " + stat_eta from the end of s (§a.2): "%02ldm%02lds",
+// "%02ldh%02ldm", "%02ldd%02ldh" (first number may be longer, second is
+// below 60 or 24 so two digits), or 11.x's "   %02lds".
+bool strip_eta(std::string_view& s) noexcept {
+  if (s.size() < 4) return false;
+  const char last_unit = s.back();
+  std::string_view t = s.substr(0, s.size() - 1);
+  if (trailing_digits(t) < 2) return false;
+  const bool pair_possible = trailing_digits(t) == 2 && t.size() > 2;
+  if (pair_possible) {
+    const char first_unit = t[t.size() - 3];
+    const bool valid_pair = (first_unit == 'm' && last_unit == 's') ||
+                            (first_unit == 'h' && last_unit == 'm') ||
+                            (first_unit == 'd' && last_unit == 'h');
+    if (valid_pair) {
+      std::string_view head = t.substr(0, t.size() - 3);
+      const std::size_t digits = trailing_digits(head);
+      if (digits < 2) return false;
+      head.remove_suffix(digits);
+      if (!strip_suffix(head, " ")) return false;
+      s = head;
+      return true;
+    }
+  }
+  if (last_unit != 's') return false;
+  t.remove_suffix(trailing_digits(t));
+  if (!strip_suffix(t, "    ")) return false;  // separator + "   " of "   %02lds"
+  s = t;
+  return true;
+}
+
+// Removes an amount "%4jd %cB" + unit_tail from the end of s (§a.2
+// stat_bytes; stat_bps is the same plus "ps") and returns it verbatim,
+// padding included (" 231 MB"). The number is right-aligned in 4 columns;
+// 10.x prints an unknown size as "  -1  B".
+std::optional<std::string_view> strip_amount(std::string_view& s, std::string_view unit_tail) {
+  std::string_view t = s;
+  if (!strip_suffix(t, unit_tail) || t.size() < 2) return std::nullopt;
+  constexpr std::string_view prefixes = " kMGTP";
+  if (prefixes.find(t.back()) == npos || t[t.size() - 2] != ' ') return std::nullopt;
+  t.remove_suffix(2);
+  std::size_t width = trailing_digits(t);
+  if (width == 0) return std::nullopt;
+  t.remove_suffix(width);
+  if (t.ends_with('-')) {
+    t.remove_suffix(1);
+    ++width;
+  }
+  for (; width < 4; ++width) {
+    if (!strip_suffix(t, " ")) return std::nullopt;
+  }
+  const std::string_view token = s.substr(t.size());
+  s = t;
+  return token;
+}
+
+// stat_bps, including "?? Bps" when no time has passed.
+std::optional<std::string_view> strip_rate(std::string_view& s) {
+  constexpr std::string_view unknown = "?? Bps";
+  if (strip_suffix(s, unknown)) return unknown;
+  return strip_amount(s, "Bps");
+}
+
+// "%3d" percentage, space-padded on the left.
+std::optional<int> parse_percent(std::string_view field) noexcept {
+  while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
+  if (field.empty() || field.size() > 9 || !all_digits(field)) return std::nullopt;
+  int value = 0;
+  for (char c : field) value = value * 10 + (c - '0');
+  return value;
+}
+
+// Everything left of the amount: "NAME(46)NNN% of " (TTY, §a.3) or
+// "NAME(>= 46)" + 8 spaces (TTY without percentage, or the non-TTY summary,
+// §a.4). Fills name and percentage; false if it is neither.
+bool parse_name_part(std::string_view head, std::string_view& name, int& percent) {
+  if (strip_suffix(head, "% of ")) {
+    // The TTY name is exactly 46 bytes ("%-46.46s"), so the percentage is
+    // what follows byte 46, whatever the name's last characters are.
+    if (head.size() <= tty_name_width) return false;
+    const auto value = parse_percent(head.substr(tty_name_width));
+    if (!value) return false;
+    name = head.substr(0, tty_name_width);
+    percent = *value;
+    return true;
+  }
+  if (!strip_suffix(head, no_percent_gap) || head.size() < tty_name_width) return false;
+  name = head;  // "%-46s" pads to at least 46 bytes; non-TTY names may be up to 63
+  percent = -1;
+  return true;
+}
+
+}  // namespace
+
+std::optional<fetch_progress> parse_fetch_line(std::string_view line) {
+  while (!line.empty() && (line.front() == '\r' || line.front() == '\n')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+
+  std::string_view rest = line;
+  if (!rest.ends_with("Bps") && !strip_eta(rest)) return std::nullopt;
+  const auto rate = strip_rate(rest);
+  if (!rate || !strip_suffix(rest, " ")) return std::nullopt;
+  const auto amount = strip_amount(rest, "B");
+  if (!amount) return std::nullopt;
+
+  std::string_view name;
+  int percent = -1;
+  if (!parse_name_part(rest, name, percent)) return std::nullopt;
+  name = drop_torn_utf8_tail(trim_right(name));
+  if (name.empty()) return std::nullopt;
+
+  fetch_progress progress;
+  progress.filename = std::string(name);
+  progress.download_rate = std::string(*rate);
+  progress.bytes = std::string(*amount);
+  // Closing forms: no percentage (11.x prints rcvd >= size that way, and the
+  // non-TTY summary never has one) or 10.x's last TTY line at 100%. With an
+  // unknown size fetch also prints the no-percentage form mid-transfer, so
+  // "final" there means "no more is known"; completion is fetch's exit.
+  progress.final = percent < 0 || percent >= 100;
+  progress.percent_done = percent < 0 ? -1 : std::min(percent, 100);
+  return progress;
+}
+
+}  // namespace iohyve_api::detail

@@ -29,9 +29,12 @@ struct guest_record {
 //   zfs get -H -p -o name,property,value,source -s local,received -t filesystem
 //       iohyve:name,iohyve:boot,iohyve:description
 // (fields separated by one tab, values may contain spaces). Only datasets of
-// the form POOL/iohyve/NAME whose iohyve:name is NAME are guests. Sorted by
-// name. A malformed line (not 4 fields, unknown source) is an error
-// (command_failed) naming the line.
+// the form POOL/iohyve/NAME whose iohyve:name is NAME with source local or
+// received are guests (an inherited iohyve:name, or one naming another
+// dataset, is not). Sorted by name, then pool. Empty lines are skipped; a
+// malformed line (not 4 fields, empty name or property, unknown source) is
+// error{command_failed, "unexpected output from zfs get: line N: '...'"}.
+// Lines of one dataset need not be adjacent.
 result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output);
 
 // Output of `pgrep -lf '^bhyve: ioh-'` on FreeBSD: "PID COMMAND-LINE" lines,
@@ -57,6 +60,8 @@ result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
 // Output of `zfs get -H -o property,value -s local,received all DATASET`:
 // the iohyve: properties with the prefix stripped, values verbatim
 // (spaces and the text "iohyve:" inside values kept), sorted by name.
+// Also accepts `-o property,value,source` lines (3 fields) and then keeps
+// only local/received ones. Any other line is error{command_failed}.
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output);
 
 // Output of `iohyve version`: one line "iohyve v<version> <YYYY/MM/DD> <edition>".
@@ -71,6 +76,10 @@ std::string format_zfs_size(std::uint64_t bytes);
 // the terminal format (name padded or cut to 46 bytes glued to "NNN% of ",
 // rate, optional ETA) or the closing summary, FreeBSD 10.x or 11.x+.
 // nullopt for lines that are not progress (e.g. "Fetching URL...").
+// filename is the name as printed, right-trimmed (a torn UTF-8 tail dropped);
+// bytes and download_rate are verbatim, padding included (" 231 MB");
+// percent_done is -1 when the line has no percentage; final is set for
+// lines without a percentage and for 10.x's "100%" line.
 std::optional<fetch_progress> parse_fetch_line(std::string_view line);
 
 // Splits a byte stream into records on '\r' and '\n', across chunk borders.
