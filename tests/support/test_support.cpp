@@ -41,3 +41,97 @@ temp_dir::~temp_dir() {
 }
 
 }  // namespace iohyve_test
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace iohyve_test {
+
+process_output run_with_input(const std::vector<std::string>& argv, const std::string& input,
+                              int timeout_seconds) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+    throw std::runtime_error("pipe failed");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  signal(SIGPIPE, SIG_IGN);
+  process_output result;
+  std::size_t written = 0;
+  int in_fd = in[1];
+  if (input.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  } else {
+    fcntl(in_fd, F_SETFL, O_NONBLOCK);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  bool out_open = true, err_open = true;
+  int status = 0;
+  bool exited = false;
+  // Ends when the child exits (a guest it started may hold the pipes open),
+  // after reading what is already buffered.
+  while (out_open || err_open) {
+    if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      fcntl(out[0], F_SETFL, O_NONBLOCK);
+      fcntl(err[0], F_SETFL, O_NONBLOCK);
+    }
+    pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in_fd, POLLOUT, 0}};
+    if (!out_open) fds[0].fd = -1;
+    if (!err_open) fds[1].fd = -1;
+    poll(fds, 3, 100);
+    char buf[65536];
+    if (fds[0].revents) {
+      const ssize_t n = read(out[0], buf, sizeof buf);
+      if (n > 0) result.out.append(buf, static_cast<std::size_t>(n));
+      else out_open = false;
+    } else if (exited) {
+      out_open = false;
+    }
+    if (fds[1].revents) {
+      const ssize_t n = read(err[0], buf, sizeof buf);
+      if (n > 0) result.err.append(buf, static_cast<std::size_t>(n));
+      else err_open = false;
+    } else if (exited) {
+      err_open = false;
+    }
+    if (in_fd >= 0 && fds[2].revents) {
+      const ssize_t n = write(in_fd, input.data() + written, input.size() - written);
+      if (n > 0) written += static_cast<std::size_t>(n);
+      if (n < 0 || written == input.size()) {
+        close(in_fd);
+        in_fd = -1;
+      }
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      break;
+    }
+  }
+  if (in_fd >= 0) close(in_fd);
+  close(out[0]);
+  close(err[0]);
+  if (!exited) waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace iohyve_test

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace iohyve_test {
 
@@ -25,5 +26,20 @@ class temp_dir {
  private:
   std::filesystem::path path_;
 };
+
+}  // namespace iohyve_test
+
+namespace iohyve_test {
+
+struct process_output {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out, err;
+};
+
+// Runs argv (argv[0] an absolute path) with input on its stdin and collects
+// stdout and stderr; the test's own helper, independent of the library's
+// runner. Fails the process after timeout_seconds (SIGKILL, exit_code -1).
+process_output run_with_input(const std::vector<std::string>& argv, const std::string& input,
+                              int timeout_seconds = 60);
 
 }  // namespace iohyve_test

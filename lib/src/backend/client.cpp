@@ -1,1 +1,440 @@
-// placeholder
+#include "iohyve_api/client.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "actions/quote.hpp"
+#include "backend/commands.hpp"
+#include "backend/parsers.hpp"
+#include "backend/rc_conf.hpp"
+#include "backend/tool_output.hpp"
+
+namespace iohyve_api {
+
+using namespace detail;
+
+namespace {
+
+error not_found(std::string message) { return make_error(error_code::not_found, std::move(message)); }
+error conflict(std::string message) { return make_error(error_code::conflict, std::move(message)); }
+error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
+error failed(std::string message) { return make_error(error_code::command_failed, std::move(message)); }
+
+std::string q(const std::string& s) { return "'" + s + "'"; }
+
+#define IOHYVE_TRY(var, expr)                      \
+  auto var##_r = (expr);                           \
+  if (!var##_r) return std::move(var##_r).error(); \
+  auto var = std::move(var##_r).value()
+
+#define IOHYVE_CHECK(expr)                           \
+  do {                                               \
+    if (auto check_s_ = (expr); !check_s_)           \
+      return std::move(check_s_).error();            \
+  } while (0)
+
+}  // namespace
+
+struct client::impl {
+  host_paths paths;
+  command_runner& runner;
+
+  std::mutex locks_mutex;
+  std::map<std::string, std::unique_ptr<std::mutex>> guest_locks;
+
+  impl(host_paths p, command_runner& r) : paths(std::move(p)), runner(r) {}
+
+  // Changes to one guest run one after the other (iohyve numbers taps,
+  // consoles and disks as "highest + 1": concurrent changes collide).
+  std::unique_lock<std::mutex> lock_guest(const guest_name& name) {
+    std::mutex* m;
+    {
+      std::lock_guard lock(locks_mutex);
+      auto& slot = guest_locks[name.str()];
+      if (!slot) slot = std::make_unique<std::mutex>();
+      m = slot.get();
+    }
+    return std::unique_lock<std::mutex>(*m);
+  }
+
+  // Runs a query that must exit 0; its stdout on success.
+  result<std::string> query(const command& cmd) {
+    command_result r = runner.run(cmd);
+    if (auto e = failure(cmd, r)) return std::move(*e);
+    return std::move(r.out);
+  }
+
+  // Runs a change through iohyve: fails on a bad exit status or on one of
+  // iohyve's failure messages (it prints many with status 0).
+  status run_iohyve(const command& cmd) {
+    command_result r = runner.run(cmd);
+    if (auto e = abnormal_end(cmd, r)) return std::move(*e);
+    std::string line = iohyve_failure_line(r);
+    if (r.exit_code == 0 && line.empty()) return done{};
+    std::string msg = "'" + describe_command(cmd) + "' failed";
+    if (r.exit_code != 0) msg += " (exit status " + std::to_string(r.exit_code) + ")";
+    msg += ": " + (line.empty() ? tool_message(r) : line);
+    return failed(std::move(msg));
+  }
+
+  status run_zfs(const command& cmd) {
+    command_result r = runner.run(cmd);
+    if (auto e = failure(cmd, r)) return std::move(*e);
+    return done{};
+  }
+
+  result<std::vector<guest_record>> guests() {
+    IOHYVE_TRY(out, query(commands::guest_records(paths)));
+    return parse_guest_records(out);
+  }
+
+  result<guest_record> find_guest(const guest_name& name) {
+    IOHYVE_TRY(all, guests());
+    for (auto& g : all)
+      if (g.name == name.str()) return std::move(g);
+    return not_found("guest " + q(name.str()) + " does not exist");
+  }
+
+  // pgrep exits 1 when nothing matches: that is an answer, not a failure.
+  result<std::vector<std::string>> running() {
+    const command cmd = commands::running_guests(paths);
+    command_result r = runner.run(cmd);
+    if (auto e = abnormal_end(cmd, r)) return std::move(*e);
+    if (r.exit_code == 1 && r.out.empty()) return std::vector<std::string>{};
+    if (r.exit_code != 0) return std::move(*failure(cmd, r));
+    return parse_running_guests(r.out);
+  }
+
+  result<bool> is_running(const std::string& name) {
+    IOHYVE_TRY(names, running());
+    return std::binary_search(names.begin(), names.end(), name);
+  }
+
+  bool in_vmm(const std::string& name) const {
+    struct stat st {};
+    return ::stat((paths.vmm_dir + "/ioh-" + name).c_str(), &st) == 0;
+  }
+
+  result<std::vector<iso_record>> isos() {
+    IOHYVE_TRY(out, query(commands::filesystems(paths)));
+    return parse_iso_datasets(out);
+  }
+
+  result<bool> iso_exists(const iso_name& name) {
+    IOHYVE_TRY(all, isos());
+    return std::any_of(all.begin(), all.end(), [&](const iso_record& r) { return r.name == name.str(); });
+  }
+
+  result<std::vector<property_entry>> props(const guest_record& g) {
+    IOHYVE_TRY(out, query(commands::guest_properties(paths, g.dataset)));
+    return parse_guest_properties(out);
+  }
+
+  result<std::vector<disk_info>> disks(const guest_record& g) {
+    IOHYVE_TRY(out, query(commands::guest_disks(paths, g.dataset)));
+    return parse_guest_disks(out, g.dataset);
+  }
+
+  // The guest, which must exist and not be running.
+  result<guest_record> stopped_guest(const guest_name& name) {
+    IOHYVE_TRY(g, find_guest(name));
+    IOHYVE_TRY(run, is_running(g.name));
+    if (run) return conflict("guest " + q(g.name) + " is running; stop it first");
+    return g;
+  }
+
+  // iohyve refuses to boot or delete templates; say so before trying.
+  status not_template(const guest_record& g) {
+    IOHYVE_TRY(all, props(g));
+    for (const auto& p : all)
+      if (p.name == "template" && p.value == "YES")
+        return conflict("guest " + q(g.name) + " is a template (iohyve:template=YES)");
+    return done{};
+  }
+
+  // iohyve returns as soon as bhyve is backgrounded; give the process a
+  // moment to show, so that a guest that failed at once is reported.
+  status verify_running(const std::string& name, std::string_view what) {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      IOHYVE_TRY(run, is_running(name));
+      if (run) return done{};
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 * (attempt + 1)));
+    }
+    return failed("iohyve " + std::string(what) + " reported success, but no bhyve process for guest " +
+                  q(name) + " is running");
+  }
+};
+
+client::client(host_paths paths, command_runner& runner)
+    : impl_(std::make_unique<impl>(std::move(paths), runner)) {}
+
+client::~client() = default;
+
+const host_paths& client::paths() const noexcept { return impl_->paths; }
+
+result<std::vector<vm_info>> client::list_vms() {
+  IOHYVE_TRY(records, impl_->guests());
+  IOHYVE_TRY(running, impl_->running());
+  std::vector<vm_info> vms;
+  vms.reserve(records.size());
+  for (auto& g : records) {
+    vm_info vm;
+    vm.rcboot = g.boot == "1";
+    vm.running = std::binary_search(running.begin(), running.end(), g.name);
+    vm.vmm = impl_->in_vmm(g.name);
+    vm.name = std::move(g.name);
+    vm.pool = std::move(g.pool);
+    vm.description = std::move(g.description);
+    vms.push_back(std::move(vm));
+  }
+  return vms;
+}
+
+result<std::vector<std::string>> client::list_isos() {
+  IOHYVE_TRY(all, impl_->isos());
+  std::vector<std::string> names;
+  names.reserve(all.size());
+  for (auto& r : all) names.push_back(std::move(r.name));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+status client::rename_iso(const iso_name& source, const iso_name& target) {
+  IOHYVE_TRY(has_source, impl_->iso_exists(source));
+  if (!has_source) return not_found("ISO " + q(source.str()) + " does not exist");
+  IOHYVE_TRY(has_target, impl_->iso_exists(target));
+  if (has_target) return conflict("an ISO named " + q(target.str()) + " already exists");
+  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"renameiso", source.str(), target.str()})));
+  IOHYVE_TRY(moved, impl_->iso_exists(target));
+  if (!moved) return failed("iohyve renameiso reported success, but ISO " + q(target.str()) + " does not exist");
+  return done{};
+}
+
+status client::remove_iso(const iso_name& target) {
+  IOHYVE_TRY(exists, impl_->iso_exists(target));
+  if (!exists) return not_found("ISO " + q(target.str()) + " does not exist");
+  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"rmiso", target.str()})));
+  IOHYVE_TRY(still, impl_->iso_exists(target));
+  if (still) return failed("iohyve rmiso reported success, but ISO " + q(target.str()) + " still exists");
+  return done{};
+}
+
+status client::setup(const pool_name& pool, const nic_name& nic) {
+  // iohyve first: rc.conf is only changed once the setup it describes worked
+  // (the reference wrote rc.conf first and never undid it).
+  IOHYVE_CHECK(impl_->run_iohyve(
+      commands::iohyve(paths(), {"setup", "pool=" + pool.str(), "kmod=1", "net=" + nic.str()})));
+  const command check = commands::pool_iohyve_dataset(paths(), pool.str());
+  command_result r = impl_->runner.run(check);
+  if (auto e = abnormal_end(check, r)) return std::move(*e);
+  if (r.exit_code != 0)
+    return failed("iohyve setup reported success, but " + pool.str() + "/iohyve does not exist: " + tool_message(r));
+  if (auto s = set_iohyve_flags(paths().rc_conf, "kmod=1 net=" + nic.str()); !s) {
+    error e = std::move(s).error();
+    e.message = "iohyve is set up on " + pool.str() + ", but rc.conf was not updated: " + e.message;
+    return e;
+  }
+  return done{};
+}
+
+result<bool> client::is_setup() { return iohyve_flags_set(paths().rc_conf); }
+
+status client::create(const guest_name& name, const size& disk_size) {
+  auto lock = impl_->lock_guest(name);
+  auto existing = impl_->find_guest(name);
+  if (existing) return conflict("guest " + q(name.str()) + " already exists (" + existing->dataset + ")");
+  if (existing.error().code != error_code::not_found) return existing.error();
+  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"create", name.str(), disk_size.str()})));
+  if (auto made = impl_->find_guest(name); !made) {
+    if (made.error().code != error_code::not_found) return made.error();
+    return failed("iohyve create reported success, but guest " + q(name.str()) + " does not exist");
+  }
+  return done{};
+}
+
+status client::install(const guest_name& name, const iso_name& iso) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  IOHYVE_CHECK(impl_->not_template(g));
+  IOHYVE_TRY(has_iso, impl_->iso_exists(iso));
+  if (!has_iso) return not_found("ISO " + q(iso.str()) + " does not exist");
+  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"install", name.str(), iso.str()})));
+  return impl_->verify_running(name.str(), "install");
+}
+
+status client::start(const guest_name& name) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  IOHYVE_CHECK(impl_->not_template(g));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"start", name.str()})));
+  return impl_->verify_running(name.str(), "start");
+}
+
+status client::stop(const guest_name& name, bool force) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->find_guest(name));
+  IOHYVE_TRY(run, impl_->is_running(g.name));
+  if (!run) return conflict("guest " + q(g.name) + " is not running");
+  if (!force) return impl_->run_iohyve(commands::iohyve(paths(), {"stop", name.str()}));
+  // Not "iohyve forcekill": it kills every process whose command line
+  // contains the name. bhyvectl addresses exactly this VM.
+  const std::string vm = "--vm=ioh-" + name.str();
+  IOHYVE_CHECK(impl_->run_zfs(commands::bhyvectl(paths(), {"--force-poweroff", vm})));
+  IOHYVE_CHECK(impl_->run_zfs(commands::bhyvectl(paths(), {"--destroy", vm})));
+  return done{};
+}
+
+status client::destroy(const guest_name& name) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  IOHYVE_CHECK(impl_->not_template(g));
+  // -r, not -R: -R would also destroy clones that belong to other guests.
+  IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"destroy", "-r", g.dataset})));
+  if (auto still = impl_->find_guest(name); still)
+    return failed("zfs destroy reported success, but " + g.dataset + " still exists");
+  return done{};
+}
+
+result<std::string> client::add_disk(const guest_name& name, const size& disk_size,
+                                     const std::optional<pool_name>& pool) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->find_guest(name));
+  if (pool && pool->str() != g.pool)
+    return bad("guest " + q(g.name) + " lives on pool " + q(g.pool) + "; iohyve keeps a guest's disks on its own pool, not on " + q(pool->str()));
+  IOHYVE_TRY(before, impl_->disks(g));
+  // Never an empty pool argument: iohyve would then set a broken pcidev.
+  const command cmd = pool ? commands::iohyve(paths(), {"add", name.str(), disk_size.str(), pool->str()})
+                           : commands::iohyve(paths(), {"add", name.str(), disk_size.str()});
+  IOHYVE_CHECK(impl_->run_iohyve(cmd));
+  IOHYVE_TRY(after, impl_->disks(g));
+  for (const auto& d : after) {
+    const bool is_new = std::none_of(before.begin(), before.end(),
+                                     [&](const disk_info& b) { return b.name == d.name; });
+    if (is_new) return d.name;
+  }
+  return failed("iohyve add reported success, but guest " + q(g.name) + " has no new disk");
+}
+
+result<std::vector<disk_info>> client::list_disks(const guest_name& name) {
+  IOHYVE_TRY(g, impl_->find_guest(name));
+  return impl_->disks(g);
+}
+
+status client::resize_disk(const guest_name& name, const disk_name& disk, const size& new_size) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  IOHYVE_TRY(all, impl_->disks(g));
+  auto it = std::find_if(all.begin(), all.end(), [&](const disk_info& d) { return d.name == disk.str(); });
+  if (it == all.end()) return not_found("guest " + q(g.name) + " has no disk " + q(disk.str()));
+  if (new_size.bytes() <= it->bytes)
+    return bad("cannot resize " + disk.str() + " of guest " + q(g.name) + " to " + new_size.str() + " (" +
+               std::to_string(new_size.bytes()) + " bytes): it is " + it->size + " (" +
+               std::to_string(it->bytes) + " bytes) and disks can only grow");
+  const std::string volume = g.dataset + "/" + disk.str();
+  IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"set", "volsize=" + new_size.str(), volume})));
+  // iohyve:size describes disk0 (iohyve's own resize overwrites it for any disk).
+  if (disk.index() == 0)
+    IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"set", "iohyve:size=" + new_size.str(), g.dataset})));
+  return done{};
+}
+
+status client::delete_disk(const guest_name& name, const disk_name& disk) {
+  if (disk.index() == 0) return bad("disk0 is the boot disk of guest " + q(name.str()) + " and cannot be deleted");
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  IOHYVE_TRY(all, impl_->disks(g));
+  if (std::none_of(all.begin(), all.end(), [&](const disk_info& d) { return d.name == disk.str(); }))
+    return not_found("guest " + q(g.name) + " has no disk " + q(disk.str()));
+  // Unhook every pcidev that points at exactly this volume, then destroy it.
+  const std::string volume = g.dataset + "/" + disk.str();
+  const std::string device = "/dev/zvol/" + volume;
+  IOHYVE_TRY(props, impl_->props(g));
+  for (const auto& p : props) {
+    if (p.name.rfind("pcidev:", 0) != 0) continue;
+    const auto comma = p.value.find(',');
+    if (comma != std::string::npos && p.value.substr(comma + 1) == device)
+      IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"inherit", "iohyve:" + p.name, g.dataset})));
+  }
+  IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"destroy", volume})));
+  return done{};
+}
+
+result<std::string> client::version() {
+  IOHYVE_TRY(out, impl_->query(commands::iohyve(paths(), {"version"})));
+  return parse_version(out);
+}
+
+result<std::vector<property_entry>> client::get_props(const guest_name& name) {
+  IOHYVE_TRY(g, impl_->find_guest(name));
+  return impl_->props(g);
+}
+
+status client::set_props(const guest_name& name, const std::vector<property>& properties) {
+  auto lock = impl_->lock_guest(name);
+  IOHYVE_TRY(g, impl_->find_guest(name));
+  // One zfs set for all: zfs applies them together or not at all.
+  command cmd = commands::zfs(paths(), {"set"});
+  for (const auto& p : properties) cmd.args.push_back("iohyve:" + p.name() + "=" + p.value());
+  cmd.args.push_back(g.dataset);
+  IOHYVE_CHECK(impl_->run_zfs(cmd));
+  IOHYVE_TRY(now, impl_->props(g));
+  for (const auto& p : properties) {
+    const bool landed = std::any_of(now.begin(), now.end(), [&](const property_entry& e) {
+      return e.name == p.name() && e.value == p.value();
+    });
+    if (!landed) return failed("zfs set reported success, but iohyve:" + p.name() + " of " + g.dataset + " is not " + quote_value(p.value()));
+  }
+  return done{};
+}
+
+status client::check_fetch(const url& source) {
+  IOHYVE_TRY(exists, impl_->iso_exists(source.file_name()));
+  if (exists) return conflict("an ISO named " + q(source.file_name().str()) + " already exists");
+  return done{};
+}
+
+status client::fetch_iso(const url& source, const progress_sink& on_progress,
+                         const std::atomic<bool>* cancel) {
+  const iso_name& iso = source.file_name();
+  command cmd = commands::iohyve(paths(), {"fetch", source.str()});
+  cmd.timeout = std::chrono::hours(12);  // downloads are slow; cancel stops them sooner
+  record_splitter splitter;
+  std::string last_fetch_error;
+  auto on_record = [&](std::string_view line) {
+    if (line.rfind("fetch: ", 0) == 0) last_fetch_error = printable(line, 300);
+    if (auto p = parse_fetch_line(line); p && on_progress) on_progress(*p);
+  };
+  command_result r = impl_->runner.run_on_terminal(
+      cmd, [&](std::string_view chunk) { splitter.feed(chunk, on_record); }, cancel);
+  splitter.finish(on_record);
+
+  const bool cancelled = cancel && cancel->load();
+  std::optional<error> err;
+  if (cancelled) err = failed("the download was cancelled");
+  else if (auto e = abnormal_end(cmd, r)) err = std::move(*e);
+  else if (r.exit_code != 0 || !last_fetch_error.empty())
+    err = failed("'" + describe_command(cmd) + "' failed" +
+                 (r.exit_code != 0 ? " (exit status " + std::to_string(r.exit_code) + ")" : std::string()) +
+                 ": " + (last_fetch_error.empty() ? tool_message(r) : last_fetch_error));
+
+  if (!err) {
+    IOHYVE_TRY(exists, impl_->iso_exists(iso));
+    if (exists) return done{};
+    err = failed("iohyve fetch reported success, but ISO " + q(iso.str()) + " does not exist");
+  }
+  // iohyve creates the ISO dataset before downloading and leaves it behind
+  // when the download fails: remove it, so that nothing half-done remains.
+  if (auto exists = impl_->iso_exists(iso); exists && *exists) {
+    if (auto s = impl_->run_iohyve(commands::iohyve(paths(), {"rmiso", iso.str()})); !s)
+      err->message += "; the partial ISO could not be removed: " + s.error().message;
+  }
+  return std::move(*err);
+}
+
+}  // namespace iohyve_api

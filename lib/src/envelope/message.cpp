@@ -1,1 +1,307 @@
-// placeholder
+#include "envelope/message.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <unordered_set>
+#include <vector>
+
+#include "actions/quote.hpp"
+
+namespace iohyve_api::detail {
+namespace {
+
+error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
+
+// Keys of one open object, to refuse duplicates. Linear for the usual
+// handful of keys, hashed once an object grows (a 1 MiB message may hold
+// 100,000 keys: quadratic checks would hang).
+class key_set {
+ public:
+  bool insert(std::string_view key) {
+    if (!hashed_.empty() || small_.size() >= 16) {
+      if (hashed_.empty())
+        for (auto& k : small_) hashed_.insert(std::move(k));
+      return hashed_.emplace(key).second;
+    }
+    if (std::find(small_.begin(), small_.end(), key) != small_.end()) return false;
+    small_.emplace_back(key);
+    return true;
+  }
+
+ private:
+  std::vector<std::string> small_;
+  std::unordered_set<std::string> hashed_;
+};
+
+enum class frame_role {
+  root,   // the request object
+  args,   // its "args" member
+  id,     // inside the "id" member: re-serialized for echoing
+  other,  // nested content: validated, then dropped
+};
+
+struct frame {
+  bool is_object;
+  frame_role role;
+  key_set keys;
+};
+
+// RapidJSON SAX handler: builds the argument lists directly, without a DOM.
+// Root members are collected as arguments too, because a request without an
+// "args" member is a bare REST body whose whole object is the args.
+class request_reader {
+ public:
+  bool StartObject() { return open(true); }
+  bool StartArray() { return open(false); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    const std::string_view key(s, n);
+    if (!frames_.back().keys.insert(key)) return fail(bad("duplicate key " + quote_value(key)));
+    if (id_depth_ > 0) id_writer_.Key(s, n);
+    if (frames_.size() == 1) root_key_.assign(key);
+    else if (in_args()) args_key_.assign(key);
+    return true;
+  }
+
+  bool Null() { return scalar(arg_kind::null, {}); }
+  bool Bool(bool b) { return scalar(arg_kind::boolean, b ? "true" : "false"); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return scalar(arg_kind::number, std::string_view(s, n));
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return scalar(arg_kind::string, std::string_view(s, n));
+  }
+  // Not called with kParseNumbersAsStringsFlag; required by the interface.
+  bool Int(int) { return true; }
+  bool Uint(unsigned) { return true; }
+  bool Int64(int64_t) { return true; }
+  bool Uint64(uint64_t) { return true; }
+  bool Double(double) { return true; }
+
+  std::optional<error> failure;
+  bool has_args = false;
+  arg_list root_args;  // every member of the root object
+  arg_list args;       // members of "args"
+  std::string id_json;
+
+ private:
+  bool fail(error e) {
+    if (!failure) failure = std::move(e);
+    return false;
+  }
+
+  bool in_args() const { return frames_.size() == 2 && frames_[1].role == frame_role::args; }
+
+  bool open(bool is_object) {
+    if (frames_.size() >= max_json_depth)
+      return fail(bad("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels"));
+    const arg_kind kind = is_object ? arg_kind::object : arg_kind::array;
+    frame_role role = frame_role::other;
+    if (frames_.empty()) {
+      if (!is_object) return fail(bad("the request must be a JSON object, not an array"));
+      role = frame_role::root;
+    } else if (id_depth_ > 0 || (frames_.size() == 1 && root_key_ == "id")) {
+      ++id_depth_;
+      is_object ? id_writer_.StartObject() : id_writer_.StartArray();
+      role = frame_role::id;
+    } else if (frames_.size() == 1 && root_key_ == "args") {
+      if (!is_object) return fail(bad("'args' must be an object, not an array"));
+      has_args = true;
+      role = frame_role::args;
+    } else if (frames_.size() == 1) {
+      root_args.push_back({root_key_, kind, {}});
+    } else if (in_args()) {
+      args.push_back({args_key_, kind, {}});
+    }
+    frames_.push_back({is_object, role, {}});
+    return true;
+  }
+
+  bool close() {
+    if (id_depth_ > 0) {
+      frames_.back().is_object ? id_writer_.EndObject() : id_writer_.EndArray();
+      if (--id_depth_ == 0) id_json.assign(id_buffer_.GetString(), id_buffer_.GetSize());
+    }
+    frames_.pop_back();
+    return true;
+  }
+
+  bool scalar(arg_kind kind, std::string_view text) {
+    if (frames_.empty()) return fail(bad("the request must be a JSON object"));
+    if (id_depth_ > 0) return write_id_scalar(kind, text);
+    if (frames_.size() == 1) {
+      if (root_key_ == "id") {
+        write_id_scalar(kind, text);
+        id_json.assign(id_buffer_.GetString(), id_buffer_.GetSize());
+        return true;
+      }
+      if (root_key_ == "args")
+        return fail(bad("'args' must be an object, not " + std::string(describe(kind))));
+      root_args.push_back({root_key_, kind, std::string(text)});
+    } else if (in_args()) {
+      args.push_back({args_key_, kind, std::string(text)});
+    }
+    return true;
+  }
+
+  bool write_id_scalar(arg_kind kind, std::string_view text) {
+    switch (kind) {
+      case arg_kind::string:
+        id_writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+        break;
+      case arg_kind::number:
+        id_writer_.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+        break;
+      case arg_kind::boolean: id_writer_.Bool(text == "true"); break;
+      default: id_writer_.Null();
+    }
+    return true;
+  }
+
+  std::vector<frame> frames_;
+  std::string root_key_, args_key_;
+  unsigned id_depth_ = 0;
+  rapidjson::StringBuffer id_buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> id_writer_{id_buffer_};
+};
+
+const arg* find_arg(const arg_list& list, std::string_view key) {
+  for (const auto& a : list)
+    if (a.key == key) return &a;
+  return nullptr;
+}
+
+// Parses a JSON request object into out. base_offset: where json starts in
+// the whole message, so that offsets in errors point into what was sent.
+std::optional<error> parse_json(std::string_view json, std::size_t base_offset, parsed_message& out,
+                                bool envelope_fields) {
+  constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag |
+                             rapidjson::kParseNumbersAsStringsFlag;
+  request_reader reader;
+  rapidjson::MemoryStream stream(json.data(), json.size());
+  rapidjson::Reader parser;
+  const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
+  out.id_json = std::move(reader.id_json);
+  if (reader.failure) return reader.failure;
+  if (!ok) {
+    return bad("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
+               rapidjson::GetParseError_En(ok.Code()));
+  }
+  if (!reader.has_args) {
+    out.args = std::move(reader.root_args);
+    if (out.form == message_form::websocket) out.form = message_form::rest_body;
+    return std::nullopt;
+  }
+  out.args = std::move(reader.args);
+  if (!envelope_fields) return std::nullopt;
+  // A WebSocket envelope names its subsystem itself.
+  for (const char* field : {"namespace", "name"}) {
+    const arg* a = find_arg(reader.root_args, field);
+    if (!a) return bad(std::string("missing '") + field + "' in the request envelope");
+    if (a->kind != arg_kind::string)
+      return bad(std::string("'") + field + "' must be a string, not " + std::string(describe(a->kind)));
+    if (a->text.empty()) return bad(std::string("'") + field + "' is empty");
+    (std::string_view(field) == "name" ? out.name : out.ns) = a->text;
+  }
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// "PUT /sysadm/iohyve HTTP/1.1" + optional "Header: value" lines + optional
+// blank line + JSON body (the whole object is the args, or an envelope).
+std::optional<error> parse_rest_http(std::string_view text, parsed_message& out) {
+  out.form = message_form::rest_http;
+  std::size_t pos = text.find('\n');
+  const std::string_view request_line = trim(text.substr(0, pos));
+  const std::size_t sp1 = request_line.find(' ');
+  const std::string_view verb = request_line.substr(0, sp1);
+  if (verb != "GET" && verb != "PUT" && verb != "POST")
+    return bad("unsupported request line " + quote_value(request_line) +
+               ": expected 'PUT /sysadm/iohyve' (GET and POST are accepted too)");
+  std::string_view rest = sp1 == std::string_view::npos ? std::string_view() : trim(request_line.substr(sp1 + 1));
+  const std::string_view uri = rest.substr(0, rest.find(' '));
+  const std::string_view version = trim(rest.substr(uri.size()));
+  if (uri.size() < 2 || uri.front() != '/' || uri.find_first_of("?#") != std::string_view::npos)
+    return bad("invalid URI " + quote_value(uri) + ": expected /namespace/name, e.g. /sysadm/iohyve");
+  if (!version.empty() && version != "HTTP/1.0" && version != "HTTP/1.1")
+    return bad("unsupported HTTP version " + quote_value(version));
+  // As the reference: the namespace is the first path section, the name the last.
+  std::string_view path = uri.substr(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const std::size_t first = path.find('/');
+  const std::size_t last = path.rfind('/');
+  if (first == std::string_view::npos || path.empty())
+    return bad("invalid URI " + quote_value(uri) + ": expected /namespace/name, e.g. /sysadm/iohyve");
+  out.ns = std::string(path.substr(0, first));
+  out.name = std::string(path.substr(last + 1));
+
+  // Headers until a blank line or the start of the body.
+  while (pos != std::string_view::npos) {
+    const std::size_t start = pos + 1;
+    const std::string_view rest_text = text.substr(start);
+    const std::size_t first_char = rest_text.find_first_not_of(" \t");
+    if (first_char != std::string_view::npos && rest_text[first_char] == '{') {
+      pos = start;
+      break;
+    }
+    pos = text.find('\n', start);
+    const std::string_view line = trim(text.substr(start, pos == std::string_view::npos ? pos : pos - start));
+    if (line.empty()) {
+      pos = pos == std::string_view::npos ? text.size() : pos + 1;
+      break;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0 || line.substr(0, colon).find(' ') != std::string_view::npos)
+      return bad("invalid header line " + quote_value(line) + ": expected 'Name: value'");
+  }
+  if (pos == std::string_view::npos) pos = text.size();
+  const std::string_view body = text.substr(pos);
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return bad("the REST request has no JSON body");
+  return parse_json(body, pos, out, false);
+}
+
+}  // namespace
+
+parse_outcome parse_message(std::string_view text) {
+  parse_outcome outcome;
+  parsed_message& msg = outcome.message;
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    outcome.error = bad("the message contains a NUL byte at offset " + std::to_string(nul));
+    return outcome;
+  }
+  const std::size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) {
+    outcome.error = bad("the message is empty");
+    return outcome;
+  }
+  if (text[start] == '{') {
+    msg.form = message_form::websocket;  // becomes rest_body if there is no "args"
+    outcome.error = parse_json(text, 0, msg, true);
+    if (msg.form == message_form::rest_body) {
+      msg.ns = "sysadm";
+      msg.name = "iohyve";
+    }
+    return outcome;
+  }
+  if (text[start] == '[') {
+    outcome.error = bad("the request must be a JSON object, not an array");
+    return outcome;
+  }
+  outcome.error = parse_rest_http(text.substr(start), msg);
+  return outcome;
+}
+
+}  // namespace iohyve_api::detail

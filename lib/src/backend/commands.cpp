@@ -1,0 +1,44 @@
+#include "backend/commands.hpp"
+
+namespace iohyve_api::detail::commands {
+
+command guest_records(const host_paths& p) {
+  return zfs(p, {"get", "-H", "-p", "-o", "name,property,value,source", "-s", "local,received", "-t",
+                 "filesystem", "iohyve:name,iohyve:boot,iohyve:description"});
+}
+
+command running_guests(const host_paths& p) {
+  // An extended regex against the whole command line (FreeBSD pgrep -f);
+  // the parser then keeps exact "bhyve: ioh-NAME" titles only.
+  return command{p.pgrep, {"-lf", "^bhyve: ioh-"}, {}};
+}
+
+command filesystems(const host_paths& p) {
+  return zfs(p, {"list", "-H", "-o", "name", "-t", "filesystem"});
+}
+
+command guest_disks(const host_paths& p, const std::string& guest_dataset) {
+  return zfs(p, {"list", "-H", "-p", "-o", "name,volsize", "-t", "volume", "-r", guest_dataset});
+}
+
+command guest_properties(const host_paths& p, const std::string& guest_dataset) {
+  return zfs(p, {"get", "-H", "-o", "property,value", "-s", "local,received", "all", guest_dataset});
+}
+
+command pool_iohyve_dataset(const host_paths& p, const std::string& pool) {
+  return zfs(p, {"list", "-H", "-o", "name", pool + "/iohyve"});
+}
+
+command iohyve(const host_paths& p, std::initializer_list<std::string> args) {
+  return command{p.iohyve, args, {}};
+}
+
+command zfs(const host_paths& p, std::initializer_list<std::string> args) {
+  return command{p.zfs, args, {}};
+}
+
+command bhyvectl(const host_paths& p, std::initializer_list<std::string> args) {
+  return command{p.bhyvectl, args, {}};
+}
+
+}  // namespace iohyve_api::detail::commands

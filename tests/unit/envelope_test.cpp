@@ -1,0 +1,131 @@
+// The three request forms and the reply shapes, through the handler.
+#include <gtest/gtest.h>
+
+#include "iohyve_api/client.hpp"
+#include "iohyve_api/handler.hpp"
+#include "iohyve_api/testing/scripted_runner.hpp"
+#include "json_compare.hpp"
+
+using namespace iohyve_api;
+using iohyve_test::json_diff;
+
+namespace {
+
+const char* version_line = "iohyve v0.7.9 2017/06/26 I Believe in You, You Can Do the Thing Edition";
+
+struct fixture {
+  iohyve_api::testing::scripted_runner runner;
+  client backend{host_paths{}, runner};
+  fixture() {
+    runner.on({"/usr/local/sbin/iohyve", "version"},
+              iohyve_api::testing::scripted_runner::exited(0, std::string(version_line) + "\n"));
+  }
+  reply ask(std::string_view message, handler_options options = {}) {
+    handler h(backend, std::move(options));
+    return h.handle(message);
+  }
+};
+
+std::string versioned(const std::string& envelope_tail) {
+  return std::string(R"({"args":{"version":{"version":")") + version_line + "\"}}" + envelope_tail;
+}
+
+TEST(envelope, websocket_string_id_is_echoed) {
+  fixture f;
+  auto r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":"abc","args":{"action":"version"}})");
+  EXPECT_EQ(r.form, message_form::websocket);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.is_error);
+  EXPECT_EQ(r.text, versioned(R"(,"id":"abc","name":"response","namespace":"sysadm"})"));
+}
+
+TEST(envelope, numeric_and_null_ids_are_echoed_as_given) {
+  fixture f;
+  auto r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":7,"args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(R"(,"id":7,"name":"response","namespace":"sysadm"})"));
+  r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":null,"args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(R"(,"id":null,"name":"response","namespace":"sysadm"})"));
+  r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":{"k":[1,"x"]},"args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(R"(,"id":{"k":[1,"x"]},"name":"response","namespace":"sysadm"})"));
+}
+
+TEST(envelope, without_id_the_reply_is_named_after_the_request) {
+  fixture f;
+  auto r = f.ask(R"({"namespace":"sysadm","name":"iohyve","args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(R"(,"id":"","name":"iohyve","namespace":"sysadm"})"));
+}
+
+TEST(envelope, bare_rest_body_gets_a_bare_reply) {
+  fixture f;
+  auto r = f.ask(R"({"action":"version"})");
+  EXPECT_EQ(r.form, message_form::rest_body);
+  EXPECT_EQ(r.text, versioned("}"));
+}
+
+TEST(envelope, rest_form_with_headers_gets_an_http_reply) {
+  fixture f;
+  auto r = f.ask("PUT /sysadm/iohyve HTTP/1.1\r\nAuthorization: Basic eDp5\r\nContent-Type: application/json\r\n\r\n"
+                 "{\"action\" : \"version\"}\r\n");
+  EXPECT_EQ(r.form, message_form::rest_http);
+  const std::string body = versioned("}");
+  EXPECT_EQ(r.text, "HTTP/1.1 200 OK\r\nServer: iohyve-api\r\nContent-Type: text/json; charset=utf-8\r\n"
+                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+}
+
+TEST(envelope, rest_form_without_blank_line_as_in_the_document) {
+  fixture f;
+  auto r = f.ask("PUT /sysadm/iohyve\n{\n  \"action\" : \"version\"\n}\n");
+  EXPECT_EQ(r.form, message_form::rest_http);
+  EXPECT_NE(r.text.find(versioned("}")), std::string::npos) << r.text;
+}
+
+TEST(envelope, rest_error_carries_the_code_as_http_status) {
+  fixture f;
+  auto r = f.ask("PUT /sysadm/iohyve\n\n{\"action\":\"start\",\"name\":\"a b\"}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.text.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << r.text;
+}
+
+TEST(envelope, pretty_output_is_the_same_json) {
+  fixture f;
+  handler_options o;
+  o.pretty = true;
+  auto r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":"p","args":{"action":"version"}})", o);
+  EXPECT_NE(r.text.find("\n  \"args\": {"), std::string::npos) << r.text;
+  EXPECT_EQ(json_diff(versioned(R"(,"id":"p","name":"response","namespace":"sysadm"})"), r.text), "");
+}
+
+TEST(envelope, read_only_policy_refuses_changes_with_403) {
+  fixture f;
+  handler_options o;
+  o.policy = access_policy::read_only;
+  auto r = f.ask(R"({"action":"create","name":"web","size":"10G"})", o);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.text.find("\"code\":\"403\""), std::string::npos) << r.text;
+  EXPECT_TRUE(f.runner.calls().empty());
+  r = f.ask(R"({"action":"version"})", o);
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST(envelope, dry_run_lists_commands_and_runs_nothing) {
+  fixture f;
+  handler_options o;
+  o.dry_run = true;
+  auto r = f.ask(R"({"action":"create","name":"web","size":"10G"})", o);
+  EXPECT_EQ(r.status, 200) << r.text;
+  EXPECT_NE(r.text.find(R"(["/usr/local/sbin/iohyve","create","web","10G"])"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find(R"("dry_run":"true")"), std::string::npos) << r.text;
+  EXPECT_TRUE(f.runner.calls().empty());
+}
+
+TEST(envelope, tool_output_that_is_not_utf8_still_gives_valid_json) {
+  iohyve_api::testing::scripted_runner runner;
+  runner.on({"/usr/local/sbin/iohyve", "version"},
+            iohyve_api::testing::scripted_runner::exited(0, "iohyve v0.7.9 2017/06/26 Caf\xe9 \x01 Edition\n"));
+  client backend(host_paths{}, runner);
+  handler h(backend);
+  auto r = h.handle(R"({"action":"version"})");
+  EXPECT_EQ(iohyve_test::json_error(r.text), "") << r.text;
+}
+
+}  // namespace

@@ -1,0 +1,159 @@
+// Every request example of the API document, in both forms, answered with
+// the documented response. tests/golden/<action>/ holds the document's
+// requests verbatim (rest.request, websocket.request), the documented
+// response (response.json; rest.response.json where the document shows a
+// separate REST one), and host.json: what the scripted host answers to each
+// command, in the order the backend must run them.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "iohyve_api/client.hpp"
+#include "iohyve_api/handler.hpp"
+#include "iohyve_api/testing/scripted_runner.hpp"
+#include "json_compare.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using namespace iohyve_api;
+using iohyve_test::json_diff;
+using iohyve_test::read_file;
+
+namespace {
+
+struct scripted_step {
+  std::vector<std::string> argv;
+  command_result result;
+};
+
+struct golden_case {
+  std::string action;
+  fs::path dir;
+  std::vector<scripted_step> steps;
+  std::vector<std::string> vmm;
+  std::optional<std::string> rc_conf, rc_conf_after;
+};
+
+void PrintTo(const golden_case& c, std::ostream* os) { *os << c.action; }
+
+golden_case load(const fs::path& dir) {
+  golden_case c;
+  c.action = dir.filename().string();
+  c.dir = dir;
+  rapidjson::Document host;
+  const std::string text = read_file(dir / "host.json");
+  host.Parse(text.c_str());
+  if (host.HasParseError()) throw std::runtime_error("bad host.json in " + dir.string());
+  for (const auto& s : host["steps"].GetArray()) {
+    scripted_step step;
+    for (const auto& a : s["argv"].GetArray()) step.argv.emplace_back(a.GetString());
+    step.result = iohyve_api::testing::scripted_runner::exited(s["exit"].GetInt(), s["stdout"].GetString(),
+                                                   s["stderr"].GetString());
+    c.steps.push_back(std::move(step));
+  }
+  if (host.HasMember("vmm"))
+    for (const auto& v : host["vmm"].GetArray()) c.vmm.emplace_back(v.GetString());
+  if (host.HasMember("rc_conf")) c.rc_conf = host["rc_conf"].GetString();
+  if (host.HasMember("rc_conf_after")) c.rc_conf_after = host["rc_conf_after"].GetString();
+  return c;
+}
+
+std::vector<golden_case> all_cases() {
+  std::vector<golden_case> cases;
+  for (const auto& entry : fs::directory_iterator(IOHYVE_TEST_GOLDEN))
+    if (entry.is_directory()) cases.push_back(load(entry.path()));
+  std::sort(cases.begin(), cases.end(), [](auto& a, auto& b) { return a.action < b.action; });
+  return cases;
+}
+
+// The body of an HTTP reply ("HTTP/1.1 200 OK\r\n...\r\n\r\nBODY").
+std::string http_body(const std::string& reply, int& status) {
+  status = std::stoi(reply.substr(9, 3));
+  const auto end = reply.find("\r\n\r\n");
+  return end == std::string::npos ? std::string() : reply.substr(end + 4);
+}
+
+// {"args": <args of the WebSocket response>} for the REST form.
+std::string rest_expectation(const golden_case& c) {
+  if (fs::exists(c.dir / "rest.response.json")) return read_file(c.dir / "rest.response.json");
+  rapidjson::Document ws;
+  const std::string text = read_file(c.dir / "response.json");
+  ws.Parse(text.c_str());
+  rapidjson::Document rest(rapidjson::kObjectType);
+  rest.AddMember("args", rapidjson::Value(ws["args"], rest.GetAllocator()), rest.GetAllocator());
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  rest.Accept(w);
+  return buf.GetString();
+}
+
+class golden : public ::testing::TestWithParam<std::tuple<golden_case, std::string>> {};
+
+TEST_P(golden, documented_request_gets_documented_response) {
+  const auto& [c, form] = GetParam();
+  iohyve_test::temp_dir tmp;
+  iohyve_api::testing::scripted_runner runner;
+  for (const auto& s : c.steps) runner.expect_once(s.argv, s.result);
+  host_paths paths;  // FreeBSD defaults: the argv in host.json are the real ones
+  paths.rc_conf = (tmp.path() / "rc.conf").string();
+  paths.vmm_dir = (tmp.path() / "vmm").string();
+  fs::create_directory(paths.vmm_dir);
+  for (const auto& v : c.vmm) iohyve_test::write_file(fs::path(paths.vmm_dir) / ("ioh-" + v), "");
+  if (c.rc_conf) iohyve_test::write_file(paths.rc_conf, *c.rc_conf);
+
+  client backend(paths, runner);
+  std::mutex events_mutex;
+  std::vector<std::string> events;
+  handler_options options;
+  options.on_event = [&](const std::string& e) {
+    std::lock_guard lock(events_mutex);
+    events.push_back(e);
+  };
+  handler h(backend, options);
+  const std::string request = read_file(c.dir / (form + ".request"));
+  const reply r = h.handle(request);
+  EXPECT_TRUE(h.wait_for_tasks()) << c.action;
+
+  std::string body = r.text;
+  if (form == "rest") {
+    ASSERT_EQ(r.form, message_form::rest_http);
+    int status = 0;
+    body = http_body(r.text, status);
+    EXPECT_EQ(status, 200) << r.text;
+    EXPECT_EQ(json_diff(rest_expectation(c), body), "") << body;
+  } else {
+    ASSERT_EQ(r.form, message_form::websocket);
+    EXPECT_EQ(json_diff(read_file(c.dir / "response.json"), body), "") << body;
+  }
+  EXPECT_FALSE(r.is_error) << body;
+  EXPECT_EQ(iohyve_test::unsorted_keys(body), "") << body;
+
+  // The backend ran exactly the scripted commands, in order.
+  std::vector<std::vector<std::string>> expected_calls;
+  for (const auto& s : c.steps) expected_calls.push_back(s.argv);
+  EXPECT_EQ(runner.calls(), expected_calls);
+
+  if (c.rc_conf_after) {
+    EXPECT_EQ(read_file(paths.rc_conf), *c.rc_conf_after);
+  }
+  if (c.action == "fetchiso") {
+    ASSERT_GE(events.size(), 2u);
+    EXPECT_NE(events.back().find(R"("state":"finished")"), std::string::npos) << events.back();
+    EXPECT_NE(events.back().find(R"("exit_status":"0")"), std::string::npos) << events.back();
+    EXPECT_EQ(iohyve_test::unsorted_keys(events.back()), "");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    api_document, golden, ::testing::Combine(::testing::ValuesIn(all_cases()), ::testing::Values("rest", "websocket")),
+    [](const auto& info) { return std::get<0>(info.param).action + "_" + std::get<1>(info.param); });
+
+TEST(golden_set, covers_all_nineteen_actions) {
+  EXPECT_EQ(all_cases().size(), 19u);
+}
+
+}  // namespace
