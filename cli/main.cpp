@@ -1,1 +1,228 @@
-int main() { return 0; }
+// iohyve-api: one request on stdin, one response on stdout (or, with
+// --batch, one response line per request line). All the work is done by
+// libiohyve-api; this file only maps options and streams onto it.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "iohyve_api/client.hpp"
+#include "iohyve_api/handler.hpp"
+#include "iohyve_api/runner.hpp"
+#include "iohyve_api/version.hpp"
+
+namespace {
+
+using namespace iohyve_api;
+
+constexpr int exit_ok = 0;
+constexpr int exit_error_response = 1;
+constexpr int exit_usage = 2;
+
+struct cli_options {
+  bool batch = false;
+  bool dry_run = false;
+  bool read_only = false;
+  bool pretty = false;
+  bool no_events = false;
+  std::string bin_dir;
+  host_paths paths;
+  double timeout_seconds = 60;
+  unsigned max_tasks = 2;
+};
+
+// Writes whole lines to stdout: responses and events never interleave
+// mid-line, and events wait until the response they follow is out.
+class output {
+ public:
+  explicit output(bool events) : events_(events) {}
+
+  void response(const std::string& text) {
+    std::lock_guard lock(mutex_);
+    write_line(text);
+    response_written_ = true;
+    for (const auto& e : held_) write_line(e);
+    held_.clear();
+  }
+
+  void event(const std::string& text) {
+    if (!events_) return;
+    std::lock_guard lock(mutex_);
+    if (!response_written_) held_.push_back(text);
+    else write_line(text);
+  }
+
+ private:
+  static void write_line(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
+
+  const bool events_;
+  std::mutex mutex_;
+  bool response_written_ = false;
+  std::vector<std::string> held_;
+};
+
+// Reads all of stdin, but never more than limit + 1 bytes: an endless or
+// huge input ends in a 413 reply, not in unbounded memory.
+std::string read_stdin(std::size_t limit) {
+  std::string text;
+  char buf[65536];
+  while (text.size() <= limit) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, stdin);
+    if (n == 0) break;
+    text.append(buf, n);
+  }
+  return text;
+}
+
+// SIGINT/SIGTERM cancel the queued tasks (each then reports its end).
+// They are blocked in every thread and taken by this one with sigwait.
+class signal_watcher {
+ public:
+  explicit signal_watcher(handler& h) {
+    thread_ = std::thread([this, &h] {
+      sigset_t set = watched();
+      while (!stop_) {
+        timespec ts{0, 100'000'000};
+        const int sig = sigtimedwait(&set, nullptr, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+          interrupted_ = true;
+          h.cancel_tasks();
+        }
+      }
+    });
+  }
+  ~signal_watcher() {
+    stop_ = true;
+    thread_.join();
+  }
+  bool interrupted() const { return interrupted_; }
+
+  static sigset_t watched() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> interrupted_{false};
+  std::thread thread_;
+};
+
+int run(const cli_options& o) {
+  host_paths paths = o.paths;
+  process_runner_options runner_options;
+  runner_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
+  process_runner runner(runner_options);
+  client backend(paths, runner);
+
+  output out(!o.no_events);
+  handler_options options;
+  options.policy = o.read_only ? access_policy::read_only : access_policy::read_write;
+  options.dry_run = o.dry_run;
+  options.pretty = o.pretty && !o.batch;  // batch replies are one line each
+  options.max_tasks = o.max_tasks;
+  options.on_event = [&out](const std::string& e) { out.event(e); };
+  handler h(backend, options);
+  signal_watcher signals(h);
+
+  bool any_error = false;
+  if (o.batch) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const reply r = h.handle(line);
+      any_error |= r.is_error;
+      out.response(r.text);
+    }
+  } else {
+    const reply r = h.handle(read_stdin(max_message_bytes));
+    any_error = r.is_error;
+    out.response(r.text);
+  }
+  const bool tasks_ok = h.wait_for_tasks();
+  return any_error || !tasks_ok || signals.interrupted() ? exit_error_response : exit_ok;
+}
+
+void add_options(CLI::App& app, cli_options& o) {
+  app.add_flag("--batch", o.batch,
+               "Read newline-delimited requests until EOF; write one response line each, flushed");
+  app.add_flag("--dry-run", o.dry_run, "Validate and print the commands that would run; run nothing");
+  app.add_flag("--read-only", o.read_only, "Refuse every action that changes the host (403)");
+  app.add_flag("--pretty", o.pretty, "Indent the JSON for people (not with --batch)");
+  app.add_flag("--no-events", o.no_events,
+               "Do not print fetchiso progress events (still wait for the download)");
+  app.add_option("--bin-dir", o.bin_dir, "Take iohyve, zfs, pgrep and bhyvectl from DIR")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--iohyve", o.paths.iohyve, "Path of iohyve")->capture_default_str()->type_name("PATH");
+  app.add_option("--zfs", o.paths.zfs, "Path of zfs")->capture_default_str()->type_name("PATH");
+  app.add_option("--pgrep", o.paths.pgrep, "Path of pgrep")->capture_default_str()->type_name("PATH");
+  app.add_option("--bhyvectl", o.paths.bhyvectl, "Path of bhyvectl")->capture_default_str()->type_name("PATH");
+  app.add_option("--rc-conf", o.paths.rc_conf, "rc.conf that setup writes and issetup reads")
+      ->capture_default_str()
+      ->type_name("FILE");
+  app.add_option("--vmm-dir", o.paths.vmm_dir, "Where loaded guests appear as ioh-NAME")
+      ->capture_default_str()
+      ->type_name("DIR");
+  app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0))
+      ->type_name("SECONDS");
+  app.add_option("--max-tasks", o.max_tasks, "Downloads (fetchiso) running at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask.
+  sigset_t set = signal_watcher::watched();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  CLI::App app{
+      "iohyve-api: answer one TrueOS SysAdm \"iohyve\" API request (JSON on stdin) by driving\n"
+      "iohyve, zfs, pgrep and bhyvectl; the response goes to stdout.\n\n"
+      "Input forms (detected): a WebSocket envelope {\"namespace\":\"sysadm\",\"name\":\"iohyve\",\"id\":..,\"args\":{..}},\n"
+      "a bare REST body {\"action\":..}, or 'PUT /sysadm/iohyve' + optional headers + a JSON body.\n\n"
+      "Example:\n"
+      "  echo '{\"action\":\"listvms\"}' | iohyve-api --pretty\n\n"
+      "Exit status: 0 success, 1 the response is an error (or a download failed), 2 usage error.",
+      "iohyve-api"};
+  app.set_version_flag("--version", std::string("iohyve-api ") + std::string(iohyve_api::version_string));
+  cli_options o;
+  add_options(app, o);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "iohyve-api: %s (see --help)\n", e.what());
+    return exit_usage;
+  }
+  if (!o.bin_dir.empty()) {
+    // --bin-dir sets all four tools; an explicit --iohyve etc. still wins.
+    const host_paths from_dir = host_paths::from_bin_dir(o.bin_dir);
+    const host_paths defaults;
+    if (o.paths.iohyve == defaults.iohyve) o.paths.iohyve = from_dir.iohyve;
+    if (o.paths.zfs == defaults.zfs) o.paths.zfs = from_dir.zfs;
+    if (o.paths.pgrep == defaults.pgrep) o.paths.pgrep = from_dir.pgrep;
+    if (o.paths.bhyvectl == defaults.bhyvectl) o.paths.bhyvectl = from_dir.bhyvectl;
+  }
+  return run(o);
+}
