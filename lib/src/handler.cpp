@@ -30,7 +30,8 @@ struct handler::impl {
     r.form = msg.form;
     r.status = status;
     r.is_error = is_error;
-    r.text = msg.form == message_form::rest_http ? frame_http(status, body) : std::move(body);
+    r.text = msg.form == message_form::rest_http && options.http_replies ? frame_http(status, body)
+                                                                         : std::move(body);
     return r;
   }
 

@@ -30,6 +30,10 @@ struct handler_options {
   bool dry_run = false;        // plan and describe commands, run nothing
   bool pretty = false;         // indented JSON for people
   unsigned max_tasks = 2;      // queued tasks (fetchiso) running at once
+  // A request in the REST form ("PUT /sysadm/iohyve" + body) gets an HTTP
+  // response (status line, headers, body); false: the JSON body alone, e.g.
+  // for line-oriented output where every reply must be one line.
+  bool http_replies = true;
   event_sink on_event;         // may be empty: events are dropped
 };
 

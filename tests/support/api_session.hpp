@@ -1,0 +1,41 @@
+// A handler wired to a real process_runner and an emulated host, plus a
+// helper to send one request and read the reply as a JSON document.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fake_host.hpp"
+#include "iohyve_api/client.hpp"
+#include "iohyve_api/handler.hpp"
+#include "iohyve_api/runner.hpp"
+
+namespace iohyve_test {
+
+class api_session {
+ public:
+  explicit api_session(fake_host& host, iohyve_api::process_runner_options runner_options = {});
+
+  // Sends {"action": ..., ...} as a bare REST body; returns the reply.
+  iohyve_api::reply send(const std::string& body);
+  // The reply's args.<action> object (or the error envelope's args).
+  rapidjson::Document args_of(const iohyve_api::reply& r) const;
+
+  std::vector<std::string> events();  // event envelopes received so far
+  iohyve_api::handler& handler() { return handler_; }
+  iohyve_api::client& client() { return client_; }
+
+ private:
+  iohyve_api::process_runner runner_;
+  iohyve_api::client client_;
+  std::mutex events_mutex_;
+  std::vector<std::string> events_;
+  iohyve_api::handler handler_;
+};
+
+iohyve_api::host_paths paths_of(const fake_host& host);
+
+}  // namespace iohyve_test
