@@ -134,6 +134,7 @@ int run(const cli_options& o) {
   options.dry_run = o.dry_run;
   options.pretty = o.pretty && !o.batch;  // batch replies are one line each
   options.max_tasks = o.max_tasks;
+  options.http_replies = !o.batch;  // one line per reply in batch mode
   options.on_event = [&out](const std::string& e) { out.event(e); };
   handler h(backend, options);
   signal_watcher signals(h);
