@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,6 +32,7 @@ struct cli_options {
   bool read_only = false;
   bool pretty = false;
   bool no_events = false;
+  bool progress = false;
   std::string bin_dir;
   host_paths paths;
   double timeout_seconds = 60;
@@ -69,6 +71,38 @@ class output {
   std::mutex mutex_;
   bool response_written_ = false;
   std::vector<std::string> held_;
+};
+
+// --progress: one line on stderr (a terminal) per download, redrawn in
+// place: bar, percent, rate, ETA. Never on stdout, which carries JSON.
+class progress_bar {
+ public:
+  void update(const task_progress& p) {
+    using clock = std::chrono::steady_clock;
+    auto& started = started_[p.queue_id];
+    if (started == clock::time_point{}) started = clock::now();
+    std::string line = "\r" + p.filename + " ";
+    const int pct = p.finished && p.succeeded ? 100 : p.percent_done;
+    if (pct >= 0) {
+      const int filled = pct * 30 / 100;
+      line += "[" + std::string(static_cast<std::size_t>(filled), '#') +
+              std::string(static_cast<std::size_t>(30 - filled), ' ') + "] " + std::to_string(pct) + "%";
+    }
+    if (!p.download_rate.empty()) line += "  " + p.download_rate;
+    const double elapsed = std::chrono::duration<double>(clock::now() - started).count();
+    if (!p.finished && pct > 0 && pct < 100) {
+      const long eta = static_cast<long>(elapsed * (100 - pct) / pct);
+      line += "  ETA " + std::to_string(eta / 60) + "m" + (eta % 60 < 10 ? "0" : "") + std::to_string(eta % 60) + "s";
+    }
+    if (p.finished) line += p.succeeded ? "  done" : "  failed: " + p.error;
+    line += "\033[K";  // clear the rest of the previous, longer line
+    if (p.finished) line += "\n";
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::map<std::string, std::chrono::steady_clock::time_point> started_;
 };
 
 // Reads all of stdin, but never more than limit + 1 bytes: an endless or
@@ -136,6 +170,9 @@ int run(const cli_options& o) {
   options.max_tasks = o.max_tasks;
   options.http_replies = !o.batch;  // one line per reply in batch mode
   options.on_event = [&out](const std::string& e) { out.event(e); };
+  progress_bar bar;
+  if (o.progress && ::isatty(STDERR_FILENO))
+    options.on_progress = [&bar](const task_progress& p) { bar.update(p); };
   handler h(backend, options);
   signal_watcher signals(h);
 
@@ -165,6 +202,8 @@ void add_options(CLI::App& app, cli_options& o) {
   app.add_flag("--pretty", o.pretty, "Indent the JSON for people (not with --batch)");
   app.add_flag("--no-events", o.no_events,
                "Do not print fetchiso progress events (still wait for the download)");
+  app.add_flag("--progress", o.progress,
+               "Draw a progress bar for fetchiso downloads on stderr, when it is a terminal");
   app.add_option("--bin-dir", o.bin_dir, "Take iohyve, zfs, pgrep and bhyvectl from DIR")
       ->type_name("DIR")
       ->check(CLI::ExistingDirectory);

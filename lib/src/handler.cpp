@@ -46,10 +46,22 @@ struct handler::impl {
   }
 
   void emit(const fetch_event& ev) {
-    if (!options.on_event) return;
-    std::string text = write_event(ev, options.pretty);
+    std::string text = options.on_event ? write_event(ev, options.pretty) : std::string();
     std::lock_guard lock(event_mutex);
-    options.on_event(text);
+    if (options.on_event) options.on_event(text);
+    if (options.on_progress) options.on_progress(progress_of(ev));
+  }
+
+  static task_progress progress_of(const fetch_event& ev) {
+    task_progress p;
+    p.queue_id = ev.process_id;
+    p.filename = ev.filename;
+    p.percent_done = ev.percent_done.empty() ? -1 : std::stoi(ev.percent_done);
+    p.download_rate = ev.download_rate;
+    p.finished = ev.state == "finished";
+    p.succeeded = p.finished && ev.exit_status == 0;
+    p.error = ev.error;
+    return p;
   }
 
   result<action_outcome> queue_fetch(const fetchiso_request& r);
@@ -96,7 +108,8 @@ result<action_outcome> handler::impl::queue_fetch(const fetchiso_request& r) {
           const auto now = clock::now();
           if (!p.final && now - last < min_interval) return;
           last = now;
-          ev.percent_done = percent_text(p.final ? 100 : p.percent_done);
+          // fetch's closing line has no percentage; the finished event says 100.
+          if (p.percent_done >= 0) ev.percent_done = percent_text(p.percent_done);
           ev.download_rate = p.download_rate;
           emit(ev);
         },

@@ -49,11 +49,12 @@ temp_dir::~temp_dir() {
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 namespace iohyve_test {
 
 process_output run_with_input(const std::vector<std::string>& argv, const std::string& input,
-                              int timeout_seconds) {
+                              int timeout_seconds, const std::function<void(int pid)>& on_start) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
@@ -72,6 +73,8 @@ process_output run_with_input(const std::vector<std::string>& argv, const std::s
   close(in[0]);
   close(out[1]);
   close(err[1]);
+  std::thread watcher;
+  if (on_start) watcher = std::thread([&on_start, pid] { on_start(pid); });
   signal(SIGPIPE, SIG_IGN);
   process_output result;
   std::size_t written = 0;
@@ -130,6 +133,7 @@ process_output run_with_input(const std::vector<std::string>& argv, const std::s
   close(out[0]);
   close(err[0]);
   if (!exited) waitpid(pid, &status, 0);
+  if (watcher.joinable()) watcher.join();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }

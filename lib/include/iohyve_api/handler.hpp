@@ -25,6 +25,20 @@ enum class message_form {
 // it must be thread-safe if tasks run in parallel, and must not block long.
 using event_sink = std::function<void(const std::string& event_json)>;
 
+// The same progress as the events, as values, for callers that draw it
+// (the CLI's --progress bar) rather than forward JSON. Same threads as the
+// event sink.
+struct task_progress {
+  std::string queue_id;
+  std::string filename;
+  int percent_done = -1;      // -1 while unknown
+  std::string download_rate;  // as fetch prints it, e.g. "5120 kBps"
+  bool finished = false;
+  bool succeeded = false;     // when finished
+  std::string error;          // when finished without success
+};
+using progress_observer = std::function<void(const task_progress&)>;
+
 struct handler_options {
   access_policy policy = access_policy::read_write;
   bool dry_run = false;        // plan and describe commands, run nothing
@@ -35,6 +49,7 @@ struct handler_options {
   // for line-oriented output where every reply must be one line.
   bool http_replies = true;
   event_sink on_event;         // may be empty: events are dropped
+  progress_observer on_progress;  // may be empty
 };
 
 struct reply {
