@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -215,6 +216,33 @@ TEST_F(fetch, cancelling_mid_download_leaves_nothing) {
   EXPECT_NE(ev.back().error.find("cancelled"), std::string::npos) << ev.back().error;
   EXPECT_FALSE(host.dataset_exists("tank/iohyve/ISO/slow.iso"));
   EXPECT_FALSE(iso_listed("slow.iso"));
+}
+
+TEST_F(fetch, destroying_the_handler_cancels_and_reports_the_end) {
+  const std::string path = (media.path() / "gone.iso").string();
+  iohyve_test::write_file(path, std::string(4u << 20, 'g'));
+  host.set_fetch_rate(256u << 10);
+  iohyve_api::process_runner runner;
+  iohyve_api::client backend(iohyve_test::paths_of(host), runner);
+  std::vector<std::string> seen;
+  std::mutex seen_mutex;
+  {
+    iohyve_api::handler_options o;
+    o.on_event = [&](const std::string& e) {
+      std::lock_guard lock(seen_mutex);
+      seen.push_back(e);
+    };
+    iohyve_api::handler h(backend, o);
+    auto r = h.handle(R"({"action":"fetchiso","url":"file://)" + path + "\"}");
+    ASSERT_FALSE(r.is_error) << r.text;
+    for (int i = 0; i < 100 && !host.dataset_exists("tank/iohyve/ISO/gone.iso"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }  // ~handler: cancel, wait, clean up
+  ASSERT_FALSE(seen.empty());
+  const auto last = parse_event(seen.back());
+  EXPECT_EQ(last.state, "finished");
+  EXPECT_NE(last.error.find("cancelled"), std::string::npos) << last.error;
+  EXPECT_FALSE(host.dataset_exists("tank/iohyve/ISO/gone.iso"));
 }
 
 TEST_F(fetch, an_existing_iso_is_refused_before_queueing) {
