@@ -110,7 +110,10 @@ result<action_outcome> handler::impl::queue_fetch(const fetchiso_request& r) {
           last = now;
           // fetch's closing line has no percentage; the finished event says 100.
           if (p.percent_done >= 0) ev.percent_done = percent_text(p.percent_done);
-          ev.download_rate = p.download_rate;
+          // fetch pads its columns (" 763 MBps"); clients want the value.
+          std::string_view rate = p.download_rate;
+          while (!rate.empty() && rate.front() == ' ') rate.remove_prefix(1);
+          ev.download_rate = std::string(rate);
           emit(ev);
         },
         &cancel);
