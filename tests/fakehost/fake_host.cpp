@@ -1,17 +1,13 @@
 #include "fake_host.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
-#include <thread>
 
 #include "host_state.hpp"
+#include "init.hpp"
 #include "session.hpp"
 #include "state.hpp"
 #include "text.hpp"
@@ -27,8 +23,6 @@ namespace iohyve_test {
 namespace fs = std::filesystem;
 
 namespace {
-
-const char* const tool_names[] = {"zfs", "zpool", "iohyve", "pgrep", "bhyvectl", "fetch"};
 
 fakehost::fault to_fault(tool_fault f) {
   switch (f) {
@@ -57,46 +51,16 @@ fake_host::fake_host(const fake_host_options& options) {
   std::string tmpl = (fs::temp_directory_path() / "iohyve-fakehost-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   root_ = tmpl;
-  fs::create_directories(bin_dir());
-  fs::create_directories(vmm_dir());
-  for (const char* name : tool_names) fs::create_symlink(IOHYVE_FAKEHOST, tool(name));
-
-  fakehost::state_dir dir(state_dir());
-  fs::create_directories(dir.data_dir());
-  dir.write_config({{"vmm_dir", vmm_dir()},
-                    {"owner_pid", std::to_string(::getpid())},
-                    {"fetch_rate", "0"},
-                    {"delete_delay", "10"}});
-  fakehost::zfs_store zfs(dir.data_dir());
-  for (const auto& p : options.pools) zfs.add_pool({p.name, p.size_bytes});
-  fakehost::host_state host;
-  for (const auto& name : options.interfaces) host.interfaces.push_back({name, "", {}, true});
-  host.modules.insert("if_tap");  // "tuntap in the kernel" on the fixtures' host
-  host.sysctls["net.link.tap.up_on_open"] = "0";
-  fakehost::write_atomically(dir.file("zfs"), zfs.serialize());
-  fakehost::write_atomically(dir.file("host"), host.serialize_host());
-  fakehost::write_atomically(dir.file("procs"), "");
-  fakehost::write_atomically(dir.file("invocations.log"), "");
-
-  fakehost::write_atomically(rc_conf(),
-                             "hostname=\"fakehost\"\n"
-                             "ifconfig_em0=\"DHCP\"\n"
-                             "sshd_enable=\"YES\"\n"
-                             "ntpd_enable=\"YES\"\n"
-                             "dumpdev=\"AUTO\"\n");
+  fakehost::host_spec spec;
+  for (const auto& p : options.pools) spec.pools.push_back({p.name, p.size_bytes});
+  spec.interfaces = options.interfaces;
+  spec.owner_pid = ::getpid();
+  fakehost::init_host(root_, IOHYVE_FAKEHOST, spec);  // the same as `fakehost init`
 }
 
 fake_host::~fake_host() {
   try {
-    fakehost::state_dir dir(state_dir());
-    fakehost::host_state host;
-    host.load_procs(fakehost::read_text(dir.file("procs")));
-    auto guests = host.live_processes();
-    for (const auto& p : guests) ::kill(p.pid, SIGKILL);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    for (const auto& p : guests)
-      while (fakehost::process_alive(p) && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    fakehost::stop_guests(root_);  // the same as `fakehost stop`
   } catch (...) {
     // Best effort: the guests also notice the folder is gone and exit.
   }

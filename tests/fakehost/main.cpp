@@ -6,12 +6,16 @@
 // Every invocation is logged first (state/invocations.log, one line
 // "tool arg1 arg2 ..."), then any injected fault is applied, then the tool
 // runs with the state locked.
+//
+// Invoked as "fakehost" it makes or stops an emulated host for a shell script
+// instead (init.hpp): fakehost init DIR [--pool NAME:SIZE]... [--nic NAME]...
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "faults.hpp"
+#include "init.hpp"
 #include "session.hpp"
 #include "state.hpp"
 #include "tools.hpp"
@@ -40,6 +44,11 @@ int main(int argc, char** argv) {
   const std::string argv0 = argc > 0 ? argv[0] : "fakehost";
   const std::string tool = argv0.substr(argv0.rfind('/') + 1);
   const arguments args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (tool == "fakehost") {
+    fakehost::sink out = fakehost::sink::to_fd(1);
+    fakehost::sink err = fakehost::sink::to_fd(2);
+    return fakehost::run_fakehost_command(args, argv0, streams{out, err});
+  }
   auto root = fakehost::locate_state_dir(argv0);
   if (!root) {
     std::fprintf(stderr, "%s: emulated host: no state folder at <dir of %s>/../state\n", tool.c_str(),
