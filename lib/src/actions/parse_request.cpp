@@ -78,7 +78,7 @@ class arg_reader {
   result<bool> flag(std::string_view key) {
     const arg* a = find(args_, key);
     if (!a) return false;
-    used_.push_back(a->key);
+    mark_used(a->key);
     if ((a->kind == arg_kind::boolean || a->kind == arg_kind::string) &&
         (a->text == "true" || a->text == "false"))
       return a->text == "true";
@@ -91,8 +91,7 @@ class arg_reader {
   std::vector<const arg*> unused() const {
     std::vector<const arg*> rest;
     for (const auto& a : args_)
-      if (a.key != "action" && std::find(used_.begin(), used_.end(), a.key) == used_.end())
-        rest.push_back(&a);
+      if (a.key != "action" && !is_used(a.key)) rest.push_back(&a);
     return rest;
   }
 
@@ -114,8 +113,21 @@ class arg_reader {
     return "missing argument '" + std::string(key) + "' for action '" + std::string(action_) + "'";
   }
 
+  // Keys are remembered as views into args_, which outlives the reader; an
+  // action reads at most four, so they fit in place without allocating.
+  void mark_used(std::string_view key) {
+    if (used_count_ < used_.size()) used_[used_count_++] = key;
+    else more_used_.push_back(key);
+  }
+
+  bool is_used(std::string_view key) const {
+    for (std::size_t i = 0; i < used_count_; ++i)
+      if (used_[i] == key) return true;
+    return std::find(more_used_.begin(), more_used_.end(), key) != more_used_.end();
+  }
+
   result<std::string_view> string_of(const arg& a) {
-    used_.push_back(a.key);
+    mark_used(a.key);
     if (a.kind != arg_kind::string)
       return bad("argument '" + a.key + "' of action '" + std::string(action_) +
                  "' must be a string, not " + std::string(describe(a.kind)));
@@ -132,7 +144,9 @@ class arg_reader {
 
   std::string_view action_;
   const arg_list& args_;
-  std::vector<std::string> used_;
+  std::array<std::string_view, 8> used_;
+  std::size_t used_count_ = 0;
+  std::vector<std::string_view> more_used_;
 };
 
 // Finishes a request: refuses unknown arguments, otherwise returns req.

@@ -44,10 +44,26 @@ struct client::impl {
   host_paths paths;
   command_runner& runner;
 
+  // The queries whose command line depends on the paths alone, built once
+  // (each has a dozen argument strings; building them was a fifth of a
+  // getprops request's work).
+  const command guest_records_cmd;
+  const command running_guests_cmd;
+  const command filesystems_cmd;
+  // `zfs get ... all DATASET` with the dataset (its last argument) left
+  // empty: props() copies it and fills the dataset in.
+  const command guest_properties_proto;
+
   std::mutex locks_mutex;
   std::map<std::string, std::unique_ptr<std::mutex>> guest_locks;
 
-  impl(host_paths p, command_runner& r) : paths(std::move(p)), runner(r) {}
+  impl(host_paths p, command_runner& r)
+      : paths(std::move(p)),
+        runner(r),
+        guest_records_cmd(commands::guest_records(paths)),
+        running_guests_cmd(commands::running_guests(paths)),
+        filesystems_cmd(commands::filesystems(paths)),
+        guest_properties_proto(commands::guest_properties(paths, std::string())) {}
 
   // Changes to one guest run one after the other (iohyve numbers taps,
   // consoles and disks as "highest + 1": concurrent changes collide).
@@ -89,7 +105,7 @@ struct client::impl {
   }
 
   result<std::vector<guest_record>> guests() {
-    IOHYVE_TRY(out, query(commands::guest_records(paths)));
+    IOHYVE_TRY(out, query(guest_records_cmd));
     return parse_guest_records(out);
   }
 
@@ -102,7 +118,7 @@ struct client::impl {
 
   // pgrep exits 1 when nothing matches: that is an answer, not a failure.
   result<std::vector<std::string>> running() {
-    const command cmd = commands::running_guests(paths);
+    const command& cmd = running_guests_cmd;
     command_result r = runner.run(cmd);
     if (auto e = abnormal_end(cmd, r)) return std::move(*e);
     if (r.exit_code == 1 && r.out.empty()) return std::vector<std::string>{};
@@ -121,7 +137,7 @@ struct client::impl {
   }
 
   result<std::vector<iso_record>> isos() {
-    IOHYVE_TRY(out, query(commands::filesystems(paths)));
+    IOHYVE_TRY(out, query(filesystems_cmd));
     return parse_iso_datasets(out);
   }
 
@@ -131,7 +147,9 @@ struct client::impl {
   }
 
   result<std::vector<property_entry>> props(const guest_record& g) {
-    IOHYVE_TRY(out, query(commands::guest_properties(paths, g.dataset)));
+    command cmd = guest_properties_proto;
+    cmd.args.back() = g.dataset;  // == commands::guest_properties(paths, g.dataset)
+    IOHYVE_TRY(out, query(cmd));
     return parse_guest_properties(out);
   }
 

@@ -92,6 +92,19 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
   return value;
 }
 
+// Converts to the std::string member it initializes directly (no temporary
+// string to move from, as emplace_back(std::string(..), ..) would make).
+struct as_string {
+  std::string_view text;
+  operator std::string() const { return std::string(text); }
+};
+
+// string_view's operator<, inlined (it stayed an out-of-line call).
+bool less_text(std::string_view a, std::string_view b) noexcept {
+  const int c = std::char_traits<char>::compare(a.data(), b.data(), std::min(a.size(), b.size()));
+  return c != 0 ? c < 0 : a.size() < b.size();
+}
+
 std::string_view trim_right(std::string_view s, char c = ' ') noexcept {
   while (!s.empty() && s.back() == c) s.remove_suffix(1);
   return s;
@@ -324,8 +337,8 @@ result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_outpu
   std::vector<guest_record> out;
   out.reserve(guests.size());
   for (const auto& g : guests) {
-    out.push_back(guest_record{std::string(g.dataset), std::string(g.pool), std::string(g.name),
-                               std::string(g.boot), std::string(g.description)});
+    out.emplace_back(as_string{g.dataset}, as_string{g.pool}, as_string{g.name}, as_string{g.boot},
+                     as_string{g.description});
   }
   return out;
 }
@@ -436,7 +449,11 @@ result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
 
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output) {
   constexpr std::string_view prefix = "iohyve:";
-  std::vector<std::pair<std::string_view, std::string_view>> props;
+  // Entries are built in place, in zfs's order (one allocation for the
+  // vector: at most one property per line), and sorted afterwards only if
+  // that order is not already sorted, which it is for zfs's own output.
+  std::vector<property_entry> out;
+  out.reserve(static_cast<std::size_t>(std::count(zfs_output.begin(), zfs_output.end(), '\n')) + 1);
   line_reader lines(zfs_output);
   std::string_view line;
   while (lines.next(line)) {
@@ -452,16 +469,17 @@ result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_
       if (source == source_kind::other) continue;
     }
     // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
-    if (!f[0].starts_with(prefix) || f[0].size() == prefix.size()) continue;
-    props.emplace_back(f[0].substr(prefix.size()), f[1]);
+    // (A fixed-size compare: the compiler inlines it, string_view::starts_with
+    // stayed an out-of-line call per line.)
+    if (f[0].size() <= prefix.size() ||
+        std::char_traits<char>::compare(f[0].data(), prefix.data(), prefix.size()) != 0)
+      continue;
+    out.emplace_back(as_string{f[0].substr(prefix.size())}, as_string{f[1]});
   }
-  std::stable_sort(props.begin(), props.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<property_entry> out;
-  out.reserve(props.size());
-  for (const auto& [name, value] : props) {
-    out.push_back(property_entry{std::string(name), std::string(value)});
-  }
+  const auto by_name = [](const property_entry& a, const property_entry& b) {
+    return less_text(a.name, b.name);
+  };
+  if (!std::is_sorted(out.begin(), out.end(), by_name)) std::stable_sort(out.begin(), out.end(), by_name);
   return out;
 }
 

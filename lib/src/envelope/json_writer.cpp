@@ -1,6 +1,8 @@
 #include "envelope/json_writer.hpp"
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace iohyve_api::detail {
 namespace {
@@ -30,18 +32,64 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// Bytes that cannot be copied into a JSON string as they are: control
+// characters, '"', '\\', and every non-ASCII byte (checked as UTF-8).
+constexpr std::array<bool, 256> needs_care = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+
+// Whether any of the 8 bytes in w needs care (see needs_care): a byte
+// below 0x20, '"', '\\' or a byte with the high bit set. Exact: the
+// classic "has a byte less than n / has a zero byte" tests never report a
+// byte that is not there (they may misplace it, which does not matter here).
+constexpr bool word_needs_care(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+  return ((w & highs) | below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+}
+
+// Length of the prefix of s that can be copied as it is.
+std::size_t plain_length(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (word_needs_care(w)) break;
+  }
+  while (i < s.size() && !needs_care[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+// Appends '"' + s + the N bytes of close in one step when s needs no
+// escaping (the usual case: keys, names, sizes); else through
+// append_escaped. The output is the same either way.
+template <std::size_t N>
+void append_quoted(std::string& out, std::string_view s, const char (&close)[N + 1]) {
+  if (plain_length(s) != s.size()) {
+    out.push_back('"');
+    append_escaped(out, s);
+    out.append(close, N);
+    return;
+  }
+  const std::size_t at = out.size();
+  out.resize(at + 1 + s.size() + N);
+  char* p = out.data() + at;
+  *p++ = '"';
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());  // data() may be null when empty
+  std::memcpy(p + s.size(), close, N);
+}
+
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go.
-    std::size_t run = i;
-    while (run < s.size()) {
-      const auto c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
-    }
+    const std::size_t run = i + plain_length(s.substr(i));
     out.append(s.data() + i, run - i);
     i = run;
     if (i == s.size()) break;
@@ -84,9 +132,11 @@ void json_writer::before_value() {
     after_key_ = false;
     return;
   }
-  if (!has_members_.empty()) {
-    if (has_members_.back()) out_.push_back(',');
-    has_members_.back() = true;
+  if (const std::size_t depth = has_members_.size()) {
+    // Indexing a vector<bool> is cheaper than back() (no iterator arithmetic).
+    auto has_members = has_members_[depth - 1];
+    if (has_members) out_.push_back(',');
+    has_members = true;
     if (pretty_) newline();
   }
 }
@@ -119,18 +169,15 @@ json_writer& json_writer::end_array() { return close(']'); }
 
 json_writer& json_writer::key(std::string_view k) {
   before_value();
-  out_.push_back('"');
-  append_escaped(out_, k);
-  out_.append(pretty_ ? "\": " : "\":");
+  if (pretty_) append_quoted<3>(out_, k, "\": ");
+  else append_quoted<2>(out_, k, "\":");
   after_key_ = true;
   return *this;
 }
 
 json_writer& json_writer::string(std::string_view s) {
   before_value();
-  out_.push_back('"');
-  append_escaped(out_, s);
-  out_.push_back('"');
+  append_quoted<1>(out_, s, "\"");
   return *this;
 }
 

@@ -7,6 +7,8 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <unordered_set>
 #include <vector>
 
@@ -17,25 +19,45 @@ namespace {
 
 error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
 
-// Keys of one open object, to refuse duplicates. Linear for the usual
-// handful of keys, hashed once an object grows (a 1 MiB message may hold
-// 100,000 keys: quadratic checks would hang).
-class key_set {
+// rapidjson's allocator is stateless: one shared instance spares the reader,
+// the id buffer and the id writer a `new CrtAllocator` each per request.
+rapidjson::CrtAllocator shared_crt_allocator;
+
+// The keys of every open object, to refuse duplicates: one stack of keys
+// shared by all open objects (each knows where its own keys start), so that
+// a request's handful of short keys costs no allocation per key or object.
+// Linear for the usual handful of keys; an object that grows past 16 keys
+// gets a hash set (a 1 MiB message may hold 100,000 keys: quadratic checks
+// would hang).
+class key_stack {
  public:
-  bool insert(std::string_view key) {
-    if (!hashed_.empty() || small_.size() >= 16) {
-      if (hashed_.empty())
-        for (auto& k : small_) hashed_.insert(std::move(k));
-      return hashed_.emplace(key).second;
+  key_stack() { keys_.reserve(16); }
+
+  // Where the keys of an object opened now begin.
+  std::size_t mark() const noexcept { return keys_.size(); }
+
+  // False if the object whose keys begin at mark already has key.
+  bool insert(std::size_t mark, std::unique_ptr<std::unordered_set<std::string>>& hashed,
+              std::string_view key) {
+    if (hashed) return hashed->emplace(key).second;
+    const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(mark);
+    if (keys_.size() - mark >= 16) {
+      hashed = std::make_unique<std::unordered_set<std::string>>();
+      for (auto it = first; it != keys_.end(); ++it) hashed->insert(std::move(*it));
+      keys_.erase(first, keys_.end());
+      return hashed->emplace(key).second;
     }
-    if (std::find(small_.begin(), small_.end(), key) != small_.end()) return false;
-    small_.emplace_back(key);
+    for (auto it = first; it != keys_.end(); ++it)
+      if (*it == key) return false;
+    keys_.emplace_back(key);
     return true;
   }
 
+  // Forgets the keys of the object closed (those from mark on).
+  void release(std::size_t mark) { keys_.resize(mark); }
+
  private:
-  std::vector<std::string> small_;
-  std::unordered_set<std::string> hashed_;
+  std::vector<std::string> keys_;
 };
 
 enum class frame_role {
@@ -46,9 +68,10 @@ enum class frame_role {
 };
 
 struct frame {
-  bool is_object;
-  frame_role role;
-  key_set keys;
+  bool is_object = false;
+  frame_role role = frame_role::other;
+  std::size_t key_mark = 0;  // where this object's keys begin in the key_stack
+  std::unique_ptr<std::unordered_set<std::string>> hashed_keys;  // past 16 keys
 };
 
 // RapidJSON SAX handler: builds the argument lists directly, without a DOM.
@@ -63,9 +86,10 @@ class request_reader {
 
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     const std::string_view key(s, n);
-    if (!frames_.back().keys.insert(key)) return fail(bad("duplicate key " + quote_value(key)));
+    frame& f = frames_[depth_ - 1];
+    if (!keys_.insert(f.key_mark, f.hashed_keys, key)) return fail(bad("duplicate key " + quote_value(key)));
     if (id_depth_ > 0) id_writer_.Key(s, n);
-    if (frames_.size() == 1) root_key_.assign(key);
+    if (depth_ == 1) root_key_.assign(key);
     else if (in_args()) args_key_.assign(key);
     return true;
   }
@@ -97,46 +121,65 @@ class request_reader {
     return false;
   }
 
-  bool in_args() const { return frames_.size() == 2 && frames_[1].role == frame_role::args; }
+  bool in_args() const { return depth_ == 2 && frames_[1].role == frame_role::args; }
+
+  // Converts to the std::string member it initializes directly, without a
+  // temporary arg whose strings would then be moved.
+  struct as_string {
+    std::string_view text;
+    operator std::string() const { return std::string(text); }
+  };
+
+  // Room for a request's arguments at the first one, not one by one.
+  static void add(arg_list& list, const std::string& key, arg_kind kind, std::string_view text) {
+    if (list.capacity() == 0) list.reserve(8);
+    list.emplace_back(key, kind, as_string{text});
+  }
 
   bool open(bool is_object) {
-    if (frames_.size() >= max_json_depth)
+    if (depth_ >= max_json_depth)
       return fail(bad("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels"));
     const arg_kind kind = is_object ? arg_kind::object : arg_kind::array;
     frame_role role = frame_role::other;
-    if (frames_.empty()) {
+    if (depth_ == 0) {
       if (!is_object) return fail(bad("the request must be a JSON object, not an array"));
       role = frame_role::root;
-    } else if (id_depth_ > 0 || (frames_.size() == 1 && root_key_ == "id")) {
+    } else if (id_depth_ > 0 || (depth_ == 1 && root_key_ == "id")) {
       ++id_depth_;
       is_object ? id_writer_.StartObject() : id_writer_.StartArray();
       role = frame_role::id;
-    } else if (frames_.size() == 1 && root_key_ == "args") {
+    } else if (depth_ == 1 && root_key_ == "args") {
       if (!is_object) return fail(bad("'args' must be an object, not an array"));
       has_args = true;
       role = frame_role::args;
-    } else if (frames_.size() == 1) {
-      root_args.push_back({root_key_, kind, {}});
+    } else if (depth_ == 1) {
+      add(root_args, root_key_, kind, {});
     } else if (in_args()) {
-      args.push_back({args_key_, kind, {}});
+      add(args, args_key_, kind, {});
     }
-    frames_.push_back({is_object, role, {}});
+    frame& f = frames_[depth_++];
+    f.is_object = is_object;
+    f.role = role;
+    f.key_mark = keys_.mark();
     return true;
   }
 
   bool close() {
+    frame& f = frames_[depth_ - 1];
     if (id_depth_ > 0) {
-      frames_.back().is_object ? id_writer_.EndObject() : id_writer_.EndArray();
+      f.is_object ? id_writer_.EndObject() : id_writer_.EndArray();
       if (--id_depth_ == 0) id_json.assign(id_buffer_.GetString(), id_buffer_.GetSize());
     }
-    frames_.pop_back();
+    keys_.release(f.key_mark);
+    f.hashed_keys.reset();
+    --depth_;
     return true;
   }
 
   bool scalar(arg_kind kind, std::string_view text) {
-    if (frames_.empty()) return fail(bad("the request must be a JSON object"));
+    if (depth_ == 0) return fail(bad("the request must be a JSON object"));
     if (id_depth_ > 0) return write_id_scalar(kind, text);
-    if (frames_.size() == 1) {
+    if (depth_ == 1) {
       if (root_key_ == "id") {
         write_id_scalar(kind, text);
         id_json.assign(id_buffer_.GetString(), id_buffer_.GetSize());
@@ -144,9 +187,9 @@ class request_reader {
       }
       if (root_key_ == "args")
         return fail(bad("'args' must be an object, not " + std::string(describe(kind))));
-      root_args.push_back({root_key_, kind, std::string(text)});
+      add(root_args, root_key_, kind, text);
     } else if (in_args()) {
-      args.push_back({args_key_, kind, std::string(text)});
+      add(args, args_key_, kind, text);
     }
     return true;
   }
@@ -165,11 +208,14 @@ class request_reader {
     return true;
   }
 
-  std::vector<frame> frames_;
+  // open() refuses to go deeper than max_json_depth: a fixed array suffices.
+  std::array<frame, max_json_depth> frames_;
+  std::size_t depth_ = 0;
+  key_stack keys_;
   std::string root_key_, args_key_;
   unsigned id_depth_ = 0;
-  rapidjson::StringBuffer id_buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> id_writer_{id_buffer_};
+  rapidjson::StringBuffer id_buffer_{&shared_crt_allocator};
+  rapidjson::Writer<rapidjson::StringBuffer> id_writer_{id_buffer_, &shared_crt_allocator};
 };
 
 const arg* find_arg(const arg_list& list, std::string_view key) {
@@ -186,7 +232,7 @@ std::optional<error> parse_json(std::string_view json, std::size_t base_offset, 
                              rapidjson::kParseNumbersAsStringsFlag;
   request_reader reader;
   rapidjson::MemoryStream stream(json.data(), json.size());
-  rapidjson::Reader parser;
+  rapidjson::Reader parser(&shared_crt_allocator);
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
   out.id_json = std::move(reader.id_json);
   if (reader.failure) return reader.failure;
