@@ -2,6 +2,7 @@
 // --batch, one response line per request line). All the work is done by
 // libiohyve-api; this file only maps options and streams onto it.
 #include <CLI/CLI.hpp>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -124,33 +125,34 @@ class signal_watcher {
  public:
   explicit signal_watcher(handler& h) {
     thread_ = std::thread([this, &h] {
-      sigset_t set = watched();
-      while (!stop_) {
-        timespec ts{0, 100'000'000};
-        const int sig = sigtimedwait(&set, nullptr, &ts);
-        if (sig == SIGINT || sig == SIGTERM) {
-          interrupted_ = true;
-          h.cancel_tasks();
-        }
+      const sigset_t set = watched();
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0 || sig == wake_signal) return;  // the destructor's wake-up
+        interrupted_ = true;
+        h.cancel_tasks();
       }
     });
   }
   ~signal_watcher() {
-    stop_ = true;
+    // Wakes the thread at once (a polling wait would delay every exit).
+    pthread_kill(thread_.native_handle(), wake_signal);
     thread_.join();
   }
   bool interrupted() const { return interrupted_; }
 
+  // SIGINT and SIGTERM, plus the signal that tells the thread to end.
   static sigset_t watched() {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, wake_signal);
     return set;
   }
 
  private:
-  std::atomic<bool> stop_{false};
+  static constexpr int wake_signal = SIGUSR2;
   std::atomic<bool> interrupted_{false};
   std::thread thread_;
 };
@@ -178,6 +180,7 @@ int run(const cli_options& o) {
 
   bool any_error = false;
   if (o.batch) {
+    std::ios::sync_with_stdio(false);  // stdin is only read through std::cin here
     std::string line;
     while (std::getline(std::cin, line)) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
