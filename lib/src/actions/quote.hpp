@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "text/utf8.hpp"
+
 namespace iohyve_api::detail {
 
 // At most this many bytes of a value are quoted; the rest becomes "...".
@@ -28,12 +30,5 @@ std::string quote_value(std::string_view value);
 // "cannot open 'x'\\x0d".
 std::string printable(std::string_view text, std::size_t max_bytes = quote_max_bytes);
 
-// Length of the well-formed UTF-8 sequence at the start of `text` (1..4),
-// or 0 when it does not start with one (empty, stray continuation byte,
-// overlong form, surrogate, beyond U+10FFFF, truncated).
-std::size_t utf8_sequence_length(std::string_view text) noexcept;
-
-// True when all of `text` is well-formed UTF-8 (RFC 3629).
-bool is_valid_utf8(std::string_view text) noexcept;
 
 }  // namespace iohyve_api::detail

@@ -80,49 +80,7 @@ void append_unit(std::string& out, std::string_view unit, bool well_formed, bool
 
 }  // namespace
 
-std::size_t utf8_sequence_length(std::string_view text) noexcept {
-  if (text.empty()) return 0;
-  const unsigned char b0 = byte_at(text, 0);
-  if (b0 < 0x80) return 1;
-  // Unicode 15, table 3-7 (well-formed byte sequences): the second byte's
-  // range depends on the first, which excludes overlong forms, surrogates
-  // and code points above U+10FFFF.
-  std::size_t n = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    n = 2;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    n = 3;
-    if (b0 == 0xe0) lo = 0xa0;
-    if (b0 == 0xed) hi = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    n = 4;
-    if (b0 == 0xf0) lo = 0x90;
-    if (b0 == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (text.size() < n) return 0;
-  if (byte_at(text, 1) < lo || byte_at(text, 1) > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (byte_at(text, i) < 0x80 || byte_at(text, i) > 0xbf) return 0;
-  return n;
-}
 
-bool is_valid_utf8(std::string_view text) noexcept {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (byte_at(text, i) < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t n = utf8_sequence_length(text.substr(i));
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
 
 namespace {
 

@@ -5,6 +5,7 @@
 // They run on every request, so they slice the input with string_view and
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
+#include "text/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -110,33 +111,6 @@ std::string_view trim_right(std::string_view s, char c = ' ') noexcept {
   return s;
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i], 0 if none
-// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xbf;  // allowed range of the 2nd byte
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  }
-  return length;
-}
 
 // fetch cuts names at a byte count (§a.3 "%-46.46s"), possibly inside a
 // multi-byte character; drop such a torn tail so callers can put the name
@@ -145,7 +119,7 @@ std::string_view drop_torn_utf8_tail(std::string_view s) noexcept {
   for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
     const auto c = static_cast<unsigned char>(s[s.size() - back]);
     if ((c & 0xc0) == 0x80) continue;  // continuation byte: look further back
-    if (c >= 0xc0 && utf8_sequence_length(s, s.size() - back) == 0) {
+    if (c >= 0xc0 && utf8_sequence_length(s.substr(s.size() - back)) == 0) {
       s.remove_suffix(back);
     }
     break;
@@ -165,7 +139,7 @@ std::string quoted(std::string_view text) {
   out += '\'';
   std::size_t i = 0;
   while (i < text.size()) {
-    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t length = utf8_sequence_length(text.substr(i));
     const std::size_t consumed = length == 0 ? 1 : length;
     if (i + consumed > max_quoted_bytes) break;
     const auto c = static_cast<unsigned char>(text[i]);

@@ -1,4 +1,5 @@
 #include "envelope/json_writer.hpp"
+#include "text/utf8.hpp"
 
 #include <array>
 #include <cstdint>
@@ -9,28 +10,6 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-// Rejects overlong forms, surrogates and code points above U+10FFFF.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = b(0);
-  const std::size_t left = s.size() - i;
-  const auto cont = [&](std::size_t k) { return (b(k) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-    if (c == 0xED && b(1) > 0x9F) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
-    if (c == 0xF4 && b(1) > 0x8F) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 // Bytes that cannot be copied into a JSON string as they are: control
 // characters, '"', '\\', and every non-ASCII byte (checked as UTF-8).
@@ -96,7 +75,7 @@ void append_escaped(std::string& out, std::string_view s) {
 
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      if (std::size_t n = utf8_sequence_length(s, i)) {
+      if (std::size_t n = utf8_sequence_length(s.substr(i))) {
         out.append(s.data() + i, n);
         i += n;
       } else {
