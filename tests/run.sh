@@ -36,7 +36,15 @@ build() {  # build DIR [meson options...]
     meson configure "$dir" -Dwerror=$werror "$@" >/dev/null
   fi
   ninja -C "$dir"
-  meson test -C "$dir" --print-errorlogs --num-processes 2
+  local log
+  log=$(mktemp)
+  meson test -C "$dir" --print-errorlogs --num-processes 2 | tee "$log"
+  # One closing line in the plain 'N passed, N failed' form.
+  local ok fail
+  ok=$(awk '/^Ok:/ {print $2}' "$log")
+  fail=$(awk '/^Fail:/ {print $2}' "$log")
+  rm -f "$log"
+  echo "$dir: ${ok:-0} passed, ${fail:-0} failed"
 }
 
 # The installed library, headers and pkg-config file are enough to build a
