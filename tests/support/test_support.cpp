@@ -138,4 +138,17 @@ process_output run_with_input(const std::vector<std::string>& argv, const std::s
   return result;
 }
 
+bool process_alive(int pid) {
+  if (::kill(pid, 0) != 0) return false;
+#if defined(__linux__)
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
+#else
+  return true;
+#endif
+}
+
 }  // namespace iohyve_test

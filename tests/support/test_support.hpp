@@ -40,6 +40,9 @@ struct process_output {
 // Runs argv (argv[0] an absolute path) with input on its stdin and collects
 // stdout and stderr; the test's own helper, independent of the library's
 // runner. Fails the process after timeout_seconds (SIGKILL, exit_code -1).
+// Whether process pid is alive and not a zombie waiting to be reaped.
+bool process_alive(int pid);
+
 // on_start, if given, is called from another thread with the child's pid
 // (e.g. to signal it while it runs).
 process_output run_with_input(const std::vector<std::string>& argv, const std::string& input,

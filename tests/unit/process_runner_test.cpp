@@ -59,20 +59,6 @@ void kill_left_behind(const std::filesystem::path& pid_file) {
   if (pid > 1) ::kill(pid, SIGKILL);
 }
 
-// Alive and not a zombie waiting to be reaped by init.
-bool running(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-#if defined(__linux__)
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const auto paren = line.rfind(')');
-  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
-#else
-  return true;
-#endif
-}
-
 // Restores an environment variable on scope exit.
 class scoped_env {
  public:
@@ -194,7 +180,7 @@ TEST_F(ProcessRunnerTest, ReturnsWhenTheChildExitsThoughAGrandchildHoldsItsOutpu
   // A normal exit leaves the grandchild alone.
   const pid_t grandchild = static_cast<pid_t>(std::atoi(iohyve_test::read_file(pid_file).c_str()));
   ASSERT_GT(grandchild, 1);
-  EXPECT_TRUE(running(grandchild)) << "the grandchild was killed";
+  EXPECT_TRUE(iohyve_test::process_alive(grandchild)) << "the grandchild was killed";
   kill_left_behind(pid_file);
 }
 

@@ -39,20 +39,6 @@ std::chrono::milliseconds since(clock_type::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start);
 }
 
-// Alive and not a zombie waiting to be reaped by init.
-bool running(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-#if defined(__linux__)
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const auto paren = line.rfind(')');
-  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
-#else
-  return true;
-#endif
-}
-
 // Collects the chunks handed to on_output.
 struct chunk_log {
   std::mutex mutex;
@@ -269,7 +255,7 @@ TEST_F(TerminalRunnerTest, AGrandchildHoldingTheTerminalDoesNotBlockTheReturn) {
   EXPECT_EQ(r.out, "started\n");
   const pid_t grandchild = static_cast<pid_t>(std::atoi(iohyve_test::read_file(pid_file).c_str()));
   ASSERT_GT(grandchild, 1);
-  EXPECT_TRUE(running(grandchild)) << "the grandchild did not hold the terminal";
+  EXPECT_TRUE(iohyve_test::process_alive(grandchild)) << "the grandchild did not hold the terminal";
   ::kill(grandchild, SIGKILL);
 }
 
