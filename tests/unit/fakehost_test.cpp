@@ -179,7 +179,9 @@ std::string normalize(std::string s) {
   static const std::regex date(
       "(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] "
       "[ 0-9][0-9]:[0-9]{2}(:[0-9]{2} UTC)? [0-9]{4}");
-  static const std::regex rate("[ 0-9]{4} [ kMGTP]Bps");
+  // The rate and the elapsed time after it depend on the machine's load
+  // ("00s" on an idle machine, "01s" on a busy one).
+  static const std::regex rate("[ 0-9]{4} [ kMGTP]Bps[ 0-9hms:]*");
   return std::regex_replace(std::regex_replace(s, date, "<date>"), rate, "<rate>");
 }
 
