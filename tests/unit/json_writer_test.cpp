@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+
 using iohyve_api::detail::json_writer;
 
 namespace {
@@ -45,6 +48,46 @@ TEST(json_writer, raw_values_are_inserted_verbatim) {
   json_writer w;
   w.begin_object().key("id").raw("[1,2]").member("n", "x").end_object();
   EXPECT_EQ(w.str(), R"({"id":[1,2],"n":"x"})");
+}
+
+// The plain prefix of a string is copied eight bytes at a time and the
+// rest escaped: the two parts must join exactly wherever the first escape
+// falls, in a key as in a value.
+TEST(json_writer, escape_after_a_plain_prefix_of_any_length) {
+  for (std::size_t plain = 0; plain < 20; ++plain) {
+    const std::string prefix(plain, 'p');
+    EXPECT_EQ(escaped(prefix + "\"q\n" + prefix), "\"" + prefix + "\\\"q\\n" + prefix + "\"") << plain;
+    json_writer w;
+    w.begin_object().member(prefix + "\t", prefix + "\xc3\xa9").end_object();
+    EXPECT_EQ(w.str(), "{\"" + prefix + "\\t\":\"" + prefix + "\xc3\xa9\"}") << plain;
+  }
+}
+
+// The first buffer holds 512 bytes, or what the caller asked for: writing far
+// more grows it without losing or reordering anything.
+TEST(json_writer, grows_past_its_first_buffer) {
+  for (std::size_t capacity : {0u, 1u, 7u, 512u}) {
+    json_writer w(false, capacity);
+    std::string expected = "[";
+    w.begin_array();
+    for (int i = 0; i < 2000; ++i) {
+      const std::string item = "item-" + std::to_string(i) + (i % 7 == 0 ? "\"" : "");
+      w.string(item);
+      expected += (i ? ",\"" : "\"") + (i % 7 == 0 ? item.substr(0, item.size() - 1) + "\\\"" : item) + "\"";
+    }
+    w.end_array();
+    expected += "]";
+    EXPECT_EQ(w.str(), expected) << capacity;
+    EXPECT_EQ(w.take(), expected) << capacity;
+  }
+}
+
+TEST(json_writer, refuses_to_nest_deeper_than_its_limit) {
+  json_writer w;
+  for (unsigned i = 0; i < json_writer::max_depth; ++i) w.begin_array();
+  EXPECT_THROW(w.begin_array(), std::length_error);
+  for (unsigned i = 0; i < json_writer::max_depth; ++i) w.end_array();
+  EXPECT_EQ(w.str(), std::string(json_writer::max_depth, '[') + std::string(json_writer::max_depth, ']'));
 }
 
 }  // namespace

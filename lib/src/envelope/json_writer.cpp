@@ -1,15 +1,16 @@
 #include "envelope/json_writer.hpp"
 #include "text/utf8.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 namespace iohyve_api::detail {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
-
 
 // Bytes that cannot be copied into a JSON string as they are: control
 // characters, '"', '\\', and every non-ASCII byte (checked as UTF-8).
@@ -43,27 +44,7 @@ std::size_t plain_length(std::string_view s) noexcept {
   return i;
 }
 
-// Appends '"' + s + the N bytes of close in one step when s needs no
-// escaping (the usual case: keys, names, sizes); else through
-// append_escaped. The output is the same either way.
-template <std::size_t N>
-void append_quoted(std::string& out, std::string_view s, const char (&close)[N + 1]) {
-  if (plain_length(s) != s.size()) {
-    out.push_back('"');
-    append_escaped(out, s);
-    out.append(close, N);
-    return;
-  }
-  const std::size_t at = out.size();
-  out.resize(at + 1 + s.size() + N);
-  char* p = out.data() + at;
-  *p++ = '"';
-  if (!s.empty()) std::memcpy(p, s.data(), s.size());  // data() may be null when empty
-  std::memcpy(p + s.size(), close, N);
-}
-
-}  // namespace
-
+// Appends s to out as the body of a JSON string (no quotes), escaped.
 void append_escaped(std::string& out, std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
@@ -101,9 +82,72 @@ void append_escaped(std::string& out, std::string_view s) {
   }
 }
 
+}  // namespace
+
+json_writer::json_writer(bool pretty, std::size_t capacity) : pretty_(pretty) {
+  out_.resize(capacity);
+}
+
+std::string json_writer::take() noexcept {
+  out_.resize(used_);  // shrinking never reallocates
+  used_ = 0;
+  return std::move(out_);
+}
+
+char* json_writer::grow(std::size_t n) {
+  out_.resize(std::max(out_.size() * 2, used_ + n));
+  return out_.data() + used_;
+}
+
+void json_writer::put(std::string_view s) {
+  if (s.empty()) return;  // data() may be null
+  std::memcpy(room(s.size()), s.data(), s.size());
+  used_ += s.size();
+}
+
+// '"' + s + close. Plain text (keys, names, sizes: the usual case) is
+// checked and copied in one pass, eight bytes at a time, without a call to
+// memcpy (whose set-up costs more than these short strings); text that needs
+// escaping goes through append_escaped. The output is the same either way.
+void json_writer::put_quoted(std::string_view s, std::string_view close) {
+  const std::size_t n = 1 + s.size() + close.size();
+  char* const start = room(n);
+  char* p = start + 1;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8, p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (word_needs_care(w)) break;
+    std::memcpy(p, &w, 8);
+  }
+  for (; i < s.size(); ++i, ++p) {
+    if (needs_care[static_cast<unsigned char>(s[i])]) break;
+    *p = s[i];
+  }
+  *start = '"';
+  if (i == s.size()) {
+    for (char c : close) *p++ = c;
+    used_ += n;
+    return;
+  }
+  // What was copied stays; the rest is escaped (it may grow the buffer).
+  used_ += 1 + i;
+  put_escaped(s.substr(i));
+  put(close);
+}
+
+void json_writer::put_escaped(std::string_view s) {
+  std::string escaped;
+  append_escaped(escaped, s);
+  put(escaped);
+}
+
 void json_writer::newline() {
-  out_.push_back('\n');
-  out_.append(has_members_.size() * 2, ' ');
+  const std::size_t indent = std::size_t{depth_} * 2;
+  char* p = room(1 + indent);
+  *p = '\n';
+  std::memset(p + 1, ' ', indent);
+  used_ += 1 + indent;
 }
 
 void json_writer::before_value() {
@@ -111,58 +155,51 @@ void json_writer::before_value() {
     after_key_ = false;
     return;
   }
-  if (const std::size_t depth = has_members_.size()) {
-    // Indexing a vector<bool> is cheaper than back() (no iterator arithmetic).
-    auto has_members = has_members_[depth - 1];
-    if (has_members) out_.push_back(',');
-    has_members = true;
-    if (pretty_) newline();
-  }
+  if (depth_ == 0) return;
+  const std::uint64_t bit = std::uint64_t{1} << (depth_ - 1);
+  if (has_members_ & bit) put(',');
+  has_members_ |= bit;
+  if (pretty_) newline();
 }
 
-json_writer& json_writer::begin_object() {
+json_writer& json_writer::open(char bracket) {
+  if (depth_ == max_depth) throw std::length_error("json_writer: more than 64 containers open");
   before_value();
-  out_.push_back('{');
-  has_members_.push_back(false);
+  put(bracket);
+  has_members_ &= ~(std::uint64_t{1} << depth_);
+  ++depth_;
   return *this;
 }
 
 json_writer& json_writer::close(char bracket) {
-  const bool had = has_members_.back();
-  has_members_.pop_back();
+  --depth_;
+  const bool had = (has_members_ >> depth_) & 1;
   if (pretty_ && had) newline();
-  out_.push_back(bracket);
+  put(bracket);
   return *this;
 }
 
+json_writer& json_writer::begin_object() { return open('{'); }
 json_writer& json_writer::end_object() { return close('}'); }
-
-json_writer& json_writer::begin_array() {
-  before_value();
-  out_.push_back('[');
-  has_members_.push_back(false);
-  return *this;
-}
-
+json_writer& json_writer::begin_array() { return open('['); }
 json_writer& json_writer::end_array() { return close(']'); }
 
 json_writer& json_writer::key(std::string_view k) {
   before_value();
-  if (pretty_) append_quoted<3>(out_, k, "\": ");
-  else append_quoted<2>(out_, k, "\":");
+  put_quoted(k, pretty_ ? std::string_view("\": ") : std::string_view("\":"));
   after_key_ = true;
   return *this;
 }
 
 json_writer& json_writer::string(std::string_view s) {
   before_value();
-  append_quoted<1>(out_, s, "\"");
+  put_quoted(s, "\"");
   return *this;
 }
 
 json_writer& json_writer::raw(std::string_view json) {
   before_value();
-  out_.append(json);
+  put(json);
   return *this;
 }
 

@@ -1,7 +1,15 @@
 #include "envelope/message.hpp"
 
+// RapidJSON's SIMD paths skip whitespace and copy plain string runs 16 bytes
+// at a time; they exist for in-situ parsing of NUL-terminated text, which is
+// what parse_json() does.
+#if defined(__SSE4_2__)
+#define RAPIDJSON_SSE42
+#elif defined(__SSE2__)
+#define RAPIDJSON_SSE2
+#endif
+
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -13,6 +21,7 @@
 #include <vector>
 
 #include "actions/quote.hpp"
+#include "text/utf8.hpp"
 
 namespace iohyve_api::detail {
 namespace {
@@ -26,6 +35,8 @@ rapidjson::CrtAllocator shared_crt_allocator;
 // The keys of every open object, to refuse duplicates: one stack of keys
 // shared by all open objects (each knows where its own keys start), so that
 // a request's handful of short keys costs no allocation per key or object.
+// Keys are views into the message being parsed in place, which outlives the
+// parse.
 // Linear for the usual handful of keys; an object that grows past 16 keys
 // gets a hash set (a 1 MiB message may hold 100,000 keys: quadratic checks
 // would hang).
@@ -37,19 +48,18 @@ class key_stack {
   std::size_t mark() const noexcept { return keys_.size(); }
 
   // False if the object whose keys begin at mark already has key.
-  bool insert(std::size_t mark, std::unique_ptr<std::unordered_set<std::string>>& hashed,
+  bool insert(std::size_t mark, std::unique_ptr<std::unordered_set<std::string_view>>& hashed,
               std::string_view key) {
-    if (hashed) return hashed->emplace(key).second;
+    if (hashed) return hashed->insert(key).second;
     const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(mark);
     if (keys_.size() - mark >= 16) {
-      hashed = std::make_unique<std::unordered_set<std::string>>();
-      for (auto it = first; it != keys_.end(); ++it) hashed->insert(std::move(*it));
+      hashed = std::make_unique<std::unordered_set<std::string_view>>(first, keys_.end());
       keys_.erase(first, keys_.end());
-      return hashed->emplace(key).second;
+      return hashed->insert(key).second;
     }
     for (auto it = first; it != keys_.end(); ++it)
       if (*it == key) return false;
-    keys_.emplace_back(key);
+    keys_.push_back(key);
     return true;
   }
 
@@ -57,7 +67,7 @@ class key_stack {
   void release(std::size_t mark) { keys_.resize(mark); }
 
  private:
-  std::vector<std::string> keys_;
+  std::vector<std::string_view> keys_;
 };
 
 enum class frame_role {
@@ -71,7 +81,7 @@ struct frame {
   bool is_object = false;
   frame_role role = frame_role::other;
   std::size_t key_mark = 0;  // where this object's keys begin in the key_stack
-  std::unique_ptr<std::unordered_set<std::string>> hashed_keys;  // past 16 keys
+  std::unique_ptr<std::unordered_set<std::string_view>> hashed_keys;  // past 16 keys
 };
 
 // RapidJSON SAX handler: builds the argument lists directly, without a DOM.
@@ -89,8 +99,8 @@ class request_reader {
     frame& f = frames_[depth_ - 1];
     if (!keys_.insert(f.key_mark, f.hashed_keys, key)) return fail(bad("duplicate key " + quote_value(key)));
     if (id_depth_ > 0) id_writer_.Key(s, n);
-    if (depth_ == 1) root_key_.assign(key);
-    else if (in_args()) args_key_.assign(key);
+    if (depth_ == 1) root_key_ = key;
+    else if (in_args()) args_key_ = key;
     return true;
   }
 
@@ -131,9 +141,9 @@ class request_reader {
   };
 
   // Room for a request's arguments at the first one, not one by one.
-  static void add(arg_list& list, const std::string& key, arg_kind kind, std::string_view text) {
+  static void add(arg_list& list, std::string_view key, arg_kind kind, std::string_view text) {
     if (list.capacity() == 0) list.reserve(8);
-    list.emplace_back(key, kind, as_string{text});
+    list.emplace_back(as_string{key}, kind, as_string{text});
   }
 
   bool open(bool is_object) {
@@ -212,7 +222,7 @@ class request_reader {
   std::array<frame, max_json_depth> frames_;
   std::size_t depth_ = 0;
   key_stack keys_;
-  std::string root_key_, args_key_;
+  std::string_view root_key_, args_key_;  // views into the message
   unsigned id_depth_ = 0;
   rapidjson::StringBuffer id_buffer_{&shared_crt_allocator};
   rapidjson::Writer<rapidjson::StringBuffer> id_writer_{id_buffer_, &shared_crt_allocator};
@@ -224,14 +234,33 @@ const arg* find_arg(const arg_list& list, std::string_view key) {
   return nullptr;
 }
 
+// The message, copied to be parsed in place: RapidJSON then decodes strings
+// where they are instead of copying each into a stack, and its SIMD paths
+// apply (they need NUL-terminated text, which a string_view need not be).
+// One buffer per thread, kept between requests unless a big one grew it.
+std::string& in_situ_copy(std::string_view json) {
+  constexpr std::size_t keep_capacity = 64 * 1024;
+  thread_local std::string buffer;
+  if (buffer.capacity() > keep_capacity && json.size() <= keep_capacity) std::string().swap(buffer);
+  buffer.assign(json);
+  return buffer;
+}
+
 // Parses a JSON request object into out. base_offset: where json starts in
 // the whole message, so that offsets in errors point into what was sent.
+// The caller has refused NUL bytes (they would end the in-situ text).
 std::optional<error> parse_json(std::string_view json, std::size_t base_offset, parsed_message& out,
                                 bool envelope_fields) {
-  constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag |
-                             rapidjson::kParseNumbersAsStringsFlag;
+  // UTF-8 is checked here, once for the whole text, rather than by RapidJSON
+  // character by character inside strings (kParseValidateEncodingFlag).
+  if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
+    return bad("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
+  // Recursive parsing is bounded: request_reader refuses to open more than
+  // max_json_depth containers, and RapidJSON asks it before descending.
+  constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+  std::string& text = in_situ_copy(json);
   request_reader reader;
-  rapidjson::MemoryStream stream(json.data(), json.size());
+  rapidjson::InsituStringStream stream(text.data());
   rapidjson::Reader parser(&shared_crt_allocator);
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
   out.id_json = std::move(reader.id_json);

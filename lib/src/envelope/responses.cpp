@@ -145,9 +145,6 @@ void write_outcome(json_writer& w, const request& req, const action_outcome& out
 std::string write_response(const parsed_message& msg, const request& req,
                            const action_outcome& outcome, bool pretty) {
   json_writer w(pretty);
-  // Most replies fit (getprops with the 14 properties of the document is
-  // 326 bytes): one allocation, no regrowth and copy halfway.
-  w.reserve(512);
   open_envelope(w);
   w.begin_object().key(action_name(req));
   write_outcome(w, req, outcome);
