@@ -76,6 +76,26 @@ void bm_parse_guest_records(benchmark::State& state) {
 }
 BENCHMARK(bm_parse_guest_records)->Arg(1)->Arg(10)->Arg(1000);
 
+// What an action on one guest parses: the same output, one guest copied
+// (the middle one, so that half the output lies after it).
+void bm_find_guest_record(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const std::string input = guest_props_output(n);
+  auto all = parse_guest_records(input);
+  if (!all.ok() || all->empty()) {
+    state.SkipWithError("no guests in the generated output");
+    return;
+  }
+  const std::string name = (*all)[all->size() / 2].name;
+  for (auto _ : state) {
+    auto guest = find_guest_record(input, name);
+    if (!guest.ok() || !guest->has_value()) state.SkipWithError("guest not found");
+    benchmark::DoNotOptimize(guest);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(bm_find_guest_record)->Arg(1)->Arg(10)->Arg(1000);
+
 void bm_parse_running_guests(benchmark::State& state) {
   const std::string input = pgrep_output(static_cast<int>(state.range(0)));
   for (auto _ : state) {

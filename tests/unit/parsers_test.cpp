@@ -265,6 +265,51 @@ TEST(GuestRecords, LineNumbersCountEmptyLines) {
   EXPECT_EQ(guests.error().message, "unexpected output from zfs get: line 3: 'not zfs output'");
 }
 
+// find_guest_record: the same parse as parse_guest_records, one guest copied.
+TEST(FindGuestRecord, AgreesWithTheFullListForEveryGuest) {
+  for (const char* fixture : {"zfs/08-two-guests-guest-props.stdout", "zfs/20-after-set-guest-props.stdout",
+                              "zfs/21-after-set-guest-props-r.stdout"}) {
+    const std::string text = fixture_text(fixture);
+    auto all = parse_guest_records(text);
+    ASSERT_TRUE(all.ok()) << fixture;
+    ASSERT_FALSE(all->empty()) << fixture;
+    for (const auto& g : *all) {
+      auto one = find_guest_record(text, g.name);
+      ASSERT_TRUE(one.ok() && one->has_value()) << fixture << " " << g.name;
+      EXPECT_EQ((*one)->dataset, g.dataset);
+      EXPECT_EQ((*one)->pool, g.pool);
+      EXPECT_EQ((*one)->boot, g.boot);
+      EXPECT_EQ((*one)->description, g.description);
+    }
+  }
+}
+
+TEST(FindGuestRecord, MissingGuestIsNulloptNotAnError) {
+  const std::string text = guest_lines("tank", "web", "0", "x") +
+                           zfs_line("tank/iohyve/www", "iohyve:name", "web");  // a mismatch is no guest
+  auto none = find_guest_record(text, "www");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(find_guest_record("", "web")->has_value());
+}
+
+TEST(FindGuestRecord, OnSeveralPoolsTheFirstPoolWins) {
+  const std::string text = guest_lines("zroot", "web", "0", "second") + guest_lines("tank", "web", "1", "first") +
+                           guest_lines("apool", "db", "0", "other");
+  auto one = find_guest_record(text, "web");
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->dataset, "tank/iohyve/web");
+  EXPECT_EQ((*one)->description, "first");
+  EXPECT_EQ((*parse_guest_records(text))[1].dataset, (*one)->dataset) << "the list's first 'web' too";
+}
+
+TEST(FindGuestRecord, AMalformedLineAnywhereIsStillAnError) {
+  const std::string text = guest_lines("tank", "web", "0", "x") + "tank/iohyve/db\tiohyve:name\tdb\n";
+  auto one = find_guest_record(text, "web");
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error().message, "unexpected output from zfs get: line 4: 'tank/iohyve/db\\tiohyve:name\\tdb'");
+}
+
 TEST(GuestRecords, OtherMalformedLines) {
   for (const std::string& bad : {
            std::string("a\tb\tc\td\te\n"),                         // five fields

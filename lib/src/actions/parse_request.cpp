@@ -6,6 +6,7 @@
 #include <string>
 
 #include "actions/quote.hpp"
+#include "try.hpp"
 
 namespace iohyve_api::detail {
 
@@ -155,11 +156,6 @@ result<request> finish(const arg_reader& in, std::string_view expected, Req req)
   if (auto s = in.no_unknown(expected); !s) return std::move(s).error();
   return request{std::move(req)};
 }
-
-#define IOHYVE_TRY(var, expr)                          \
-  auto var##_r = (expr);                               \
-  if (!var##_r) return std::move(var##_r).error();     \
-  auto var = std::move(var##_r).value()
 
 result<request> parse_setprop(arg_reader& in, const arg_list&) {
   IOHYVE_TRY(name, in.value<guest_name>("name"));

@@ -13,6 +13,7 @@
 #include "backend/parsers.hpp"
 #include "backend/rc_conf.hpp"
 #include "backend/tool_output.hpp"
+#include "try.hpp"
 
 namespace iohyve_api {
 
@@ -26,17 +27,6 @@ error bad(std::string message) { return make_error(error_code::bad_request, std:
 error failed(std::string message) { return make_error(error_code::command_failed, std::move(message)); }
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
-
-#define IOHYVE_TRY(var, expr)                      \
-  auto var##_r = (expr);                           \
-  if (!var##_r) return std::move(var##_r).error(); \
-  auto var = std::move(var##_r).value()
-
-#define IOHYVE_CHECK(expr)                           \
-  do {                                               \
-    if (auto check_s_ = (expr); !check_s_)           \
-      return std::move(check_s_).error();            \
-  } while (0)
 
 }  // namespace
 
@@ -110,10 +100,10 @@ struct client::impl {
   }
 
   result<guest_record> find_guest(const guest_name& name) {
-    IOHYVE_TRY(all, guests());
-    for (auto& g : all)
-      if (g.name == name.str()) return std::move(g);
-    return not_found("guest " + q(name.str()) + " does not exist");
+    IOHYVE_TRY(out, query(guest_records_cmd));
+    IOHYVE_TRY(found, find_guest_record(out, name.str()));
+    if (!found) return not_found("guest " + q(name.str()) + " does not exist");
+    return std::move(*found);
   }
 
   // pgrep exits 1 when nothing matches: that is an answer, not a failure.

@@ -6,6 +6,7 @@
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
 #include "text/utf8.hpp"
+#include "try.hpp"
 
 #include <algorithm>
 #include <array>
@@ -280,7 +281,10 @@ void sort_guests(std::vector<guest_view>& guests) {
 
 }  // namespace
 
-result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output) {
+namespace {
+
+// The guests of a guest-records output, as views into it, unsorted.
+result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
   std::vector<dataset_props> rows;
   line_reader lines(zfs_output);
   std::string_view line;
@@ -306,15 +310,32 @@ result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_outpu
   for (const auto& row : rows) {
     if (auto guest = as_guest(row)) guests.push_back(*guest);
   }
-  sort_guests(guests);
+  return guests;
+}
 
+guest_record to_record(const guest_view& g) {
+  return guest_record{std::string(g.dataset), std::string(g.pool), std::string(g.name), std::string(g.boot),
+                      std::string(g.description)};
+}
+
+}  // namespace
+
+result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output) {
+  IOHYVE_TRY(guests, parse_guest_views(zfs_output));
+  sort_guests(guests);
   std::vector<guest_record> out;
   out.reserve(guests.size());
-  for (const auto& g : guests) {
-    out.emplace_back(as_string{g.dataset}, as_string{g.pool}, as_string{g.name}, as_string{g.boot},
-                     as_string{g.description});
-  }
+  for (const auto& g : guests) out.push_back(to_record(g));
   return out;
+}
+
+result<std::optional<guest_record>> find_guest_record(std::string_view zfs_output, std::string_view name) {
+  IOHYVE_TRY(guests, parse_guest_views(zfs_output));
+  const guest_view* found = nullptr;
+  for (const auto& g : guests)
+    if (g.name == name && (!found || g.pool < found->pool)) found = &g;
+  if (!found) return std::optional<guest_record>();
+  return std::optional<guest_record>(to_record(*found));
 }
 
 std::vector<std::string> parse_running_guests(std::string_view pgrep_output) {

@@ -37,6 +37,12 @@ struct guest_record {
 // Lines of one dataset need not be adjacent.
 result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output);
 
+// The one guest called name in the same output, parsed and checked exactly
+// as parse_guest_records does (a malformed line anywhere is still an error;
+// with the name on several pools, the first pool in name order wins), or
+// nullopt. Copies that guest only: actions on one guest need no more.
+result<std::optional<guest_record>> find_guest_record(std::string_view zfs_output, std::string_view name);
+
 // Output of `pgrep -lf '^bhyve: ioh-'` on FreeBSD: "PID COMMAND-LINE" lines,
 // e.g. "4242 bhyve: ioh-web". Returns the guest names (text after "ioh-") of
 // lines whose whole command line is "bhyve: ioh-NAME", sorted, unique.
