@@ -49,6 +49,16 @@ TEST(envelope, numeric_and_null_ids_are_echoed_as_given) {
   EXPECT_EQ(r.text, versioned(R"(,"id":{"k":[1,"x"]},"name":"response","namespace":"sysadm"})"));
 }
 
+TEST(envelope, ids_with_escapes_and_booleans_are_echoed_as_the_same_json) {
+  fixture f;
+  auto r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":"q\"b\\s\n\u00e9\u0001/","args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(",\"id\":\"q\\\"b\\\\s\\n\xc3\xa9\\u0001/\",\"name\":\"response\",\"namespace\":\"sysadm\"}"));
+  r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":true,"args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(R"(,"id":true,"name":"response","namespace":"sysadm"})"));
+  r = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":-1.5e3,"args":{"action":"version"}})");
+  EXPECT_EQ(r.text, versioned(R"(,"id":-1.5e3,"name":"response","namespace":"sysadm"})"));
+}
+
 TEST(envelope, without_id_the_reply_is_named_after_the_request) {
   fixture f;
   auto r = f.ask(R"({"namespace":"sysadm","name":"iohyve","args":{"action":"version"}})");

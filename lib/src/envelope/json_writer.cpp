@@ -84,6 +84,12 @@ void append_escaped(std::string& out, std::string_view s) {
 
 }  // namespace
 
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  append_escaped(out, s);
+  out.push_back('"');
+}
+
 json_writer::json_writer(bool pretty, std::size_t capacity) : pretty_(pretty) {
   out_.resize(capacity);
 }

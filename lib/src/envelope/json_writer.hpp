@@ -63,4 +63,8 @@ class json_writer {
   std::uint64_t has_members_ = 0;
 };
 
+// Appends s to out as a JSON string, quotes included, escaped as
+// json_writer::string() writes it.
+void append_json_string(std::string& out, std::string_view s);
+
 }  // namespace iohyve_api::detail

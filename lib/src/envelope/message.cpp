@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "actions/quote.hpp"
+#include "envelope/json_writer.hpp"
 #include "text/utf8.hpp"
 
 namespace iohyve_api::detail {
@@ -42,7 +43,9 @@ rapidjson::CrtAllocator shared_crt_allocator;
 // would hang).
 class key_stack {
  public:
-  key_stack() { keys_.reserve(16); }
+  // The storage is per thread and kept between parses (parses on one thread
+  // never overlap): no allocation per request.
+  key_stack() : keys_(storage()) { keys_.clear(); }
 
   // Where the keys of an object opened now begin.
   std::size_t mark() const noexcept { return keys_.size(); }
@@ -67,7 +70,16 @@ class key_stack {
   void release(std::size_t mark) { keys_.resize(mark); }
 
  private:
-  std::vector<std::string_view> keys_;
+  static std::vector<std::string_view>& storage() {
+    thread_local std::vector<std::string_view> keys = [] {
+      std::vector<std::string_view> v;
+      v.reserve(64);
+      return v;
+    }();
+    return keys;
+  }
+
+  std::vector<std::string_view>& keys_;
 };
 
 enum class frame_role {
@@ -191,8 +203,11 @@ class request_reader {
     if (id_depth_ > 0) return write_id_scalar(kind, text);
     if (depth_ == 1) {
       if (root_key_ == "id") {
-        write_id_scalar(kind, text);
-        id_json.assign(id_buffer_.GetString(), id_buffer_.GetSize());
+        // A scalar id, the usual case, is serialized directly; the
+        // RapidJSON writer (and its buffer) is for ids that are containers.
+        id_json.clear();
+        if (kind == arg_kind::string) append_json_string(id_json, text);
+        else id_json.assign(kind == arg_kind::null ? std::string_view("null") : text);
         return true;
       }
       if (root_key_ == "args")
