@@ -158,6 +158,46 @@ TEST(e2e, whole_lifecycle) {
             "iohyve v0.7.9 2017/06/26 I Believe in You, You Can Do the Thing Edition");
 }
 
+// iohyve leaves an installer's VM loaded in vmm after it stops; deleting
+// the guest must not leave that VM behind with nothing left to name it.
+TEST(e2e, delete_unloads_a_stopped_guest_still_in_vmm) {
+  fake_host host;
+  iohyve_test::temp_dir media;
+  const std::string iso_path = (media.path() / "boot.iso").string();
+  iohyve_test::write_file(iso_path, std::string(1u << 20, 'i'));
+  api_session s(host);
+  EXPECT_OK(s, R"({"action":"setup","pool":"tank","nic":"em0"})");
+  EXPECT_OK(s, R"({"action":"fetchiso","url":"file://)" + iso_path + "\"}");
+  ASSERT_TRUE(s.handler().wait_for_tasks());
+  EXPECT_OK(s, R"({"action":"create","name":"web","size":"1G"})");
+  EXPECT_OK(s, R"({"action":"install","name":"web","iso":"boot.iso"})");
+  EXPECT_OK(s, R"({"action":"stop","name":"web"})");
+  for (int i = 0; i < 50 && !host.running_guests().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(host.running_guests().empty());
+  ASSERT_TRUE(host.vmm_exists("web")) << "the emulated iohyve leaves the installer's VM loaded";
+  EXPECT_EQ(str(EXPECT_OK(s, R"({"action":"listvms"})")["web"], "vmm"), "YES");
+
+  host.clear_invocations();
+  EXPECT_OK(s, R"({"action":"delete","name":"web"})");
+  EXPECT_FALSE(host.vmm_exists("web"));
+  EXPECT_FALSE(host.dataset_exists("tank/iohyve/web"));
+  const auto calls = host.invocations();
+  const auto at = [&](const std::string& prefix) {
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].rfind(prefix, 0) == 0) return i;
+    return calls.size();
+  };
+  EXPECT_LT(at("bhyvectl --destroy --vm=ioh-web"), at("zfs destroy -r tank/iohyve/web"))
+      << "unloaded before the dataset goes";
+
+  // A guest that is not loaded is deleted without bhyvectl.
+  EXPECT_OK(s, R"({"action":"create","name":"db","size":"1G"})");
+  host.clear_invocations();
+  EXPECT_OK(s, R"({"action":"delete","name":"db"})");
+  for (const auto& call : host.invocations()) EXPECT_EQ(call.rfind("bhyvectl", 0), std::string::npos) << call;
+}
+
 TEST(e2e, guests_on_two_pools_are_listed_and_found) {
   iohyve_test::fake_host_options options;
   options.pools.push_back({"fast", std::uint64_t{50} << 30});

@@ -302,6 +302,15 @@ status client::destroy(const guest_name& name) {
   auto lock = impl_->lock_guest(name);
   IOHYVE_TRY(g, impl_->stopped_guest(name));
   IOHYVE_CHECK(impl_->not_template(g));
+  // A stopped guest can still be loaded in vmm (bhyve exited and nothing ran
+  // bhyvectl --destroy: iohyve leaves an installer's VM so). Its memory stays
+  // with the kernel until destroyed, and once the dataset is gone no iohyve
+  // command names it any more: unload it first. If it vanished meanwhile
+  // (someone else destroyed it), that is what was wanted.
+  if (impl_->in_vmm(g.name)) {
+    const status unloaded = impl_->run_zfs(commands::bhyvectl(paths(), {"--destroy", "--vm=ioh-" + g.name}));
+    if (!unloaded && impl_->in_vmm(g.name)) return unloaded;
+  }
   // -r, not -R: -R would also destroy clones that belong to other guests.
   IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"destroy", "-r", g.dataset})));
   if (auto still = impl_->find_guest(name); still)

@@ -54,8 +54,13 @@ std::vector<command> client::plan(const request& req) const {
           return {guests, running, commands::bhyvectl(p, {"--force-poweroff", vm}),
                   commands::bhyvectl(p, {"--destroy", vm})};
         } else if constexpr (std::is_same_v<T, delete_request>) {
-          return {guests, running, commands::guest_properties(p, dataset_of(r.name)),
-                  commands::zfs(p, {"destroy", "-r", dataset_of(r.name)}), guests};
+          // bhyvectl runs only when the stopped guest is still loaded in vmm.
+          return {guests,
+                  running,
+                  commands::guest_properties(p, dataset_of(r.name)),
+                  commands::bhyvectl(p, {"--destroy", "--vm=ioh-" + r.name.str()}),
+                  commands::zfs(p, {"destroy", "-r", dataset_of(r.name)}),
+                  guests};
         } else if constexpr (std::is_same_v<T, adddisk_request>) {
           const command disks = commands::guest_disks(p, dataset_of(r.name));
           const command add = r.pool ? commands::iohyve(p, {"add", r.name.str(), r.disk_size.str(), r.pool->str()})
