@@ -4,11 +4,14 @@
 
 #include <utility>
 
-// Declares `var` with the value of the result<T> `expr`, or returns its error.
+// Declares `var` as the value of the result<T> `expr`, or returns its error.
+// var refers to the value inside the result (no move of, e.g., a record of
+// five strings): to return it, write `return std::move(var);`, since a
+// plain `return var;` of a reference copies.
 #define IOHYVE_TRY(var, expr)                      \
   auto var##_r = (expr);                           \
   if (!var##_r) return std::move(var##_r).error(); \
-  auto var = std::move(var##_r).value()
+  auto& var = var##_r.value()
 
 // Returns the error of the status/result `expr`, if it has one.
 #define IOHYVE_CHECK(expr)                 \

@@ -153,7 +153,7 @@ struct client::impl {
     IOHYVE_TRY(g, find_guest(name));
     IOHYVE_TRY(run, is_running(g.name));
     if (run) return conflict("guest " + q(g.name) + " is running; stop it first");
-    return g;
+    return std::move(g);
   }
 
   // iohyve refuses to boot or delete templates; say so before trying.

@@ -24,12 +24,44 @@ constexpr std::array<bool, 256> needs_care = [] {
 // below 0x20, '"', '\\' or a byte with the high bit set. Exact: the
 // classic "has a byte less than n / has a zero byte" tests never report a
 // byte that is not there (they may misplace it, which does not matter here).
-constexpr bool word_needs_care(std::uint64_t w) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
-  const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
-  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+// Word is std::uint64_t or std::uint32_t (8 or 4 bytes at once).
+template <class Word>
+constexpr bool word_needs_care(Word w) noexcept {
+  constexpr Word ones = static_cast<Word>(0x0101010101010101ull);
+  constexpr Word highs = static_cast<Word>(0x8080808080808080ull);
+  const auto has_zero = [](Word x) -> Word { return (x - ones) & ~x & highs; };
+  const Word below_space = (w - ones * 0x20) & ~w & highs;
   return ((w & highs) | below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+}
+
+// Copies the Word at s + at to p + at if none of its bytes needs care.
+template <class Word>
+bool copy_plain_word(const char* s, char* p, std::size_t at) noexcept {
+  Word w;
+  std::memcpy(&w, s + at, sizeof w);
+  if (word_needs_care(w)) return false;
+  std::memcpy(p + at, &w, sizeof w);
+  return true;
+}
+
+// Copies s to p when no byte of it needs care; false (p partly written) if
+// one does. Whole words, the last one overlapping the one before it, so
+// that a 4- to 8-byte key or value is two loads and two stores, not a byte
+// loop.
+bool copy_plain(std::string_view s, char* p) noexcept {
+  const char* in = s.data();
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if (!copy_plain_word<std::uint64_t>(in, p, i)) return false;
+    return n % 8 == 0 || copy_plain_word<std::uint64_t>(in, p, n - 8);
+  }
+  if (n >= 4) return copy_plain_word<std::uint32_t>(in, p, 0) && copy_plain_word<std::uint32_t>(in, p, n - 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (needs_care[static_cast<unsigned char>(in[i])]) return false;
+    p[i] = in[i];
+  }
+  return true;
 }
 
 // Length of the prefix of s that can be copied as it is.
@@ -38,7 +70,7 @@ std::size_t plain_length(std::string_view s) noexcept {
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    if (word_needs_care(w)) break;
+    if (word_needs_care<std::uint64_t>(w)) break;
   }
   while (i < s.size() && !needs_care[static_cast<unsigned char>(s[i])]) ++i;
   return i;
@@ -112,34 +144,23 @@ void json_writer::put(std::string_view s) {
 }
 
 // '"' + s + close. Plain text (keys, names, sizes: the usual case) is
-// checked and copied in one pass, eight bytes at a time, without a call to
-// memcpy (whose set-up costs more than these short strings); text that needs
+// checked and copied in one pass by words (copy_plain), without a call to
+// memcpy, whose set-up costs more than these short strings; text that needs
 // escaping goes through append_escaped. The output is the same either way.
-void json_writer::put_quoted(std::string_view s, std::string_view close) {
-  const std::size_t n = 1 + s.size() + close.size();
+template <std::size_t N>
+void json_writer::put_quoted(std::string_view s, const char (&close)[N]) {
+  constexpr std::size_t close_size = N - 1;  // without the literal's NUL
+  const std::size_t n = 1 + s.size() + close_size;
   char* const start = room(n);
-  char* p = start + 1;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8, p += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (word_needs_care(w)) break;
-    std::memcpy(p, &w, 8);
-  }
-  for (; i < s.size(); ++i, ++p) {
-    if (needs_care[static_cast<unsigned char>(s[i])]) break;
-    *p = s[i];
-  }
   *start = '"';
-  if (i == s.size()) {
-    for (char c : close) *p++ = c;
+  if (copy_plain(s, start + 1)) {
+    std::memcpy(start + 1 + s.size(), close, close_size);
     used_ += n;
     return;
   }
-  // What was copied stays; the rest is escaped (it may grow the buffer).
-  used_ += 1 + i;
-  put_escaped(s.substr(i));
-  put(close);
+  used_ += 1;
+  put_escaped(s);
+  put(std::string_view(close, close_size));
 }
 
 void json_writer::put_escaped(std::string_view s) {
@@ -192,7 +213,8 @@ json_writer& json_writer::end_array() { return close(']'); }
 
 json_writer& json_writer::key(std::string_view k) {
   before_value();
-  put_quoted(k, pretty_ ? std::string_view("\": ") : std::string_view("\":"));
+  if (pretty_) put_quoted(k, "\": ");
+  else put_quoted(k, "\":");
   after_key_ = true;
   return *this;
 }

@@ -44,7 +44,8 @@ class json_writer {
     ++used_;
   }
   void put(std::string_view s);
-  void put_quoted(std::string_view s, std::string_view close);
+  template <std::size_t N>
+  void put_quoted(std::string_view s, const char (&close)[N]);  // close: a literal
   void put_escaped(std::string_view s);
   void before_value();
   void newline();
