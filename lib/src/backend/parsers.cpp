@@ -330,10 +330,34 @@ result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_outpu
 }
 
 result<std::optional<guest_record>> find_guest_record(std::string_view zfs_output, std::string_view name) {
-  IOHYVE_TRY(guests, parse_guest_views(zfs_output));
-  const guest_view* found = nullptr;
-  for (const auto& g : guests)
-    if (g.name == name && (!found || g.pool < found->pool)) found = &g;
+  // Every line is checked as parse_guest_records checks it, but only the
+  // lines of datasets POOL/iohyve/NAME are kept (usually one dataset, on
+  // one pool); its lines need not be adjacent.
+  std::vector<dataset_props> candidates;
+  line_reader lines(zfs_output);
+  std::string_view line;
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    std::array<std::string_view, 4> f;  // name, property, value, source
+    if (!split_exact(line, '\t', f) || f[0].empty() || f[1].empty()) {
+      return unexpected_line("zfs get", lines.number(), line);
+    }
+    const source_kind source = classify_source(f[3]);
+    if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
+    if (source == source_kind::other || !f[0].ends_with(name)) continue;
+    const auto same = [&](const dataset_props& c) { return c.dataset == f[0]; };
+    auto it = std::find_if(candidates.begin(), candidates.end(), same);
+    if (it == candidates.end()) {
+      it = candidates.emplace(candidates.end());
+      it->dataset = f[0];
+    }
+    record_property(*it, f[1], f[2]);
+  }
+  std::optional<guest_view> found;
+  for (const auto& c : candidates) {
+    auto g = as_guest(c);
+    if (g && g->name == name && (!found || g->pool < found->pool)) found = g;
+  }
   if (!found) return std::optional<guest_record>();
   return std::optional<guest_record>(to_record(*found));
 }
