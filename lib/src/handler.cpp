@@ -101,7 +101,9 @@ result<action_outcome> handler::impl::queue_fetch(const fetchiso_request& r) {
     // keep slow clients from drowning while a fast transfer still shows.
     constexpr auto min_interval = std::chrono::milliseconds(250);
     clock::time_point last{};
-    emit(ev);  // the task has started
+    // The task has started: nothing is transferred yet, and no rate is known.
+    ev.percent_done = "0";
+    emit(ev);
     const status s = backend.fetch_iso(
         source,
         [&](const fetch_progress& p) {

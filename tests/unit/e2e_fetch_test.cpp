@@ -145,10 +145,11 @@ TEST_F(fetch, file_url_reports_live_progress_then_finishes) {
   const auto ev = events();
   ASSERT_GE(ev.size(), 3u);
   int with_percent = 0;
-  for (const auto& e : ev) {
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    const auto& e = ev[i];
     EXPECT_EQ(e.process_id, id);
     EXPECT_EQ(e.filename, "big.iso");
-    if (e.state == "running" && !e.percent.empty()) {
+    if (i > 0 && e.state == "running") {  // fetch's own progress, after the start event
       ++with_percent;
       const int p = std::stoi(e.percent);
       EXPECT_GE(p, 0);
@@ -157,6 +158,9 @@ TEST_F(fetch, file_url_reports_live_progress_then_finishes) {
     }
   }
   EXPECT_GE(with_percent, 1) << "fetch's terminal progress was parsed";
+  EXPECT_EQ(ev.front().state, "running");
+  EXPECT_EQ(ev.front().percent, "0") << "the first event, at the start";
+  EXPECT_EQ(ev.front().rate, "") << "no rate is known yet";
   EXPECT_EQ(ev.back().state, "finished");
   EXPECT_EQ(ev.back().exit_status, "0");
   EXPECT_EQ(ev.back().percent, "100");
