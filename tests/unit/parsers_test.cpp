@@ -256,7 +256,7 @@ TEST(GuestRecords, ThreeFieldsIsAnErrorNamingTheLine) {
   ASSERT_FALSE(guests.ok());
   EXPECT_EQ(guests.error().code, error_code::command_failed);
   EXPECT_EQ(guests.error().message,
-            "unexpected output from zfs get: line 4: 'tank/iohyve/db\\tiohyve:name\\tdb'");
+            "unexpected output from zfs get: line 4: 'tank/iohyve/db\\x09iohyve:name\\x09db'");
 }
 
 TEST(GuestRecords, LineNumbersCountEmptyLines) {
@@ -307,7 +307,7 @@ TEST(FindGuestRecord, AMalformedLineAnywhereIsStillAnError) {
   const std::string text = guest_lines("tank", "web", "0", "x") + "tank/iohyve/db\tiohyve:name\tdb\n";
   auto one = find_guest_record(text, "web");
   ASSERT_FALSE(one.ok());
-  EXPECT_EQ(one.error().message, "unexpected output from zfs get: line 4: 'tank/iohyve/db\\tiohyve:name\\tdb'");
+  EXPECT_EQ(one.error().message, "unexpected output from zfs get: line 4: 'tank/iohyve/db\\x09iohyve:name\\x09db'");
 }
 
 TEST(GuestRecords, OtherMalformedLines) {
@@ -338,7 +338,7 @@ TEST(GuestRecords, BinaryGarbageIsAnEscapedTruncatedError) {
   ASSERT_FALSE(guests.ok());
   const std::string& message = guests.error().message;
   EXPECT_TRUE(message.starts_with("unexpected output from zfs get: line 1: '")) << message;
-  EXPECT_TRUE(message.ends_with("'...")) << message;
+  EXPECT_TRUE(message.ends_with("...'")) << message;
   for (char c : message) {
     const auto u = static_cast<unsigned char>(c);
     EXPECT_TRUE(u >= 0x20 && u < 0x7f) << "unescaped byte " << int(u) << " in " << message;
@@ -356,13 +356,13 @@ TEST(GuestRecords, QuotesAtMostEightyBytesAndKeepsUtf8) {
   ASSERT_FALSE(guests.ok());
   std::string expected = "unexpected output from zfs get: line 1: '";
   expected += long_line.substr(0, 80);
-  expected += "'...";
+  expected += "...'";
   EXPECT_EQ(guests.error().message, expected);
 
   auto escaped = parse_guest_records(std::string("a\x01\x7f\xff\tb\n", 6));
   ASSERT_FALSE(escaped.ok());
   EXPECT_EQ(escaped.error().message,
-            "unexpected output from zfs get: line 1: 'a\\x01\\x7f\\xff\\tb'");
+            "unexpected output from zfs get: line 1: 'a\\x01\\x7f\\xff\\x09b'");
 }
 
 // ---------------------------------------------------------------------------
@@ -722,7 +722,7 @@ TEST(Version, AnythingElseIsAnError) {
   EXPECT_EQ(parse_version("ERROR: missing libraries\n").error().message,
             "unexpected output from iohyve version: 'ERROR: missing libraries'");
   EXPECT_EQ(parse_version("a\nb\n").error().message,
-            "unexpected output from iohyve version: 'a\\nb'");
+            "unexpected output from iohyve version: 'a\\x0ab'");
 }
 
 // ---------------------------------------------------------------------------

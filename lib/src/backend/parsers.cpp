@@ -5,6 +5,7 @@
 // They run on every request, so they slice the input with string_view and
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
+#include "actions/quote.hpp"
 #include "text/utf8.hpp"
 #include "try.hpp"
 
@@ -128,40 +129,12 @@ std::string_view drop_torn_utf8_tail(std::string_view s) noexcept {
   return s;
 }
 
-constexpr std::size_t max_quoted_bytes = 80;
-
-// text between single quotes for an error message: at most 80 bytes of it,
-// control bytes and bytes that are not UTF-8 written as \t, \n, \r, \xHH,
-// so that a binary blob cannot corrupt a log line or a JSON reply.
+// A tool's output quoted into an error message: at most 80 bytes of it,
+// escaped as every value the library quotes (actions/quote.hpp), so that a
+// binary blob cannot corrupt a log line or a JSON reply.
 std::string quoted(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(std::min(text.size(), max_quoted_bytes) + 8);
-  out += '\'';
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t length = utf8_sequence_length(text.substr(i));
-    const std::size_t consumed = length == 0 ? 1 : length;
-    if (i + consumed > max_quoted_bytes) break;
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (length == 0 || c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    } else {
-      out.append(text.substr(i, length));
-    }
-    i += consumed;
-  }
-  out += '\'';
-  if (i < text.size()) out += "...";
-  return out;
+  constexpr std::size_t max_quoted_bytes = 80;
+  return "'" + printable(text, max_quoted_bytes) + "'";
 }
 
 error unexpected_line(std::string_view command, std::size_t number, std::string_view line) {
