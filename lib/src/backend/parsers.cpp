@@ -256,9 +256,11 @@ void sort_guests(std::vector<guest_view>& guests) {
 
 namespace {
 
-// The guests of a guest-records output, as views into it, unsorted.
-result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
-  std::vector<dataset_props> rows;
+// Calls keep(dataset, property, value) for each line of a guest-records
+// output whose source is the dataset's own (local or received); a malformed
+// line anywhere is the error, whatever keep did with the lines before it.
+template <class Keep>
+status for_each_own_property(std::string_view zfs_output, Keep keep) {
   line_reader lines(zfs_output);
   std::string_view line;
   while (lines.next(line)) {
@@ -270,12 +272,23 @@ result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
     const source_kind source = classify_source(f[3]);
     if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
     if (source == source_kind::other) continue;  // the query filters these; be strict anyway
-    if (rows.empty() || rows.back().dataset != f[0]) {
-      rows.emplace_back();
-      rows.back().dataset = f[0];
-    }
-    record_property(rows.back(), f[1], f[2]);
+    keep(f[0], f[1], f[2]);
   }
+  return done{};
+}
+
+// The guests of a guest-records output, as views into it, unsorted.
+result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
+  std::vector<dataset_props> rows;
+  const status parsed = for_each_own_property(
+      zfs_output, [&](std::string_view dataset, std::string_view property, std::string_view value) {
+        if (rows.empty() || rows.back().dataset != dataset) {
+          rows.emplace_back();
+          rows.back().dataset = dataset;
+        }
+        record_property(rows.back(), property, value);
+      });
+  if (!parsed) return parsed.error();
   group_by_dataset(rows);
 
   std::vector<guest_view> guests;
@@ -307,25 +320,18 @@ result<std::optional<guest_record>> find_guest_record(std::string_view zfs_outpu
   // lines of datasets POOL/iohyve/NAME are kept (usually one dataset, on
   // one pool); its lines need not be adjacent.
   std::vector<dataset_props> candidates;
-  line_reader lines(zfs_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    if (line.empty()) continue;
-    std::array<std::string_view, 4> f;  // name, property, value, source
-    if (!split_exact(line, '\t', f) || f[0].empty() || f[1].empty()) {
-      return unexpected_line("zfs get", lines.number(), line);
-    }
-    const source_kind source = classify_source(f[3]);
-    if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
-    if (source == source_kind::other || !f[0].ends_with(name)) continue;
-    const auto same = [&](const dataset_props& c) { return c.dataset == f[0]; };
-    auto it = std::find_if(candidates.begin(), candidates.end(), same);
-    if (it == candidates.end()) {
-      it = candidates.emplace(candidates.end());
-      it->dataset = f[0];
-    }
-    record_property(*it, f[1], f[2]);
-  }
+  const status parsed = for_each_own_property(
+      zfs_output, [&](std::string_view dataset, std::string_view property, std::string_view value) {
+        if (!dataset.ends_with(name)) return;
+        const auto same = [&](const dataset_props& c) { return c.dataset == dataset; };
+        auto it = std::find_if(candidates.begin(), candidates.end(), same);
+        if (it == candidates.end()) {
+          it = candidates.emplace(candidates.end());
+          it->dataset = dataset;
+        }
+        record_property(*it, property, value);
+      });
+  if (!parsed) return parsed.error();
   std::optional<guest_view> found;
   for (const auto& c : candidates) {
     auto g = as_guest(c);
