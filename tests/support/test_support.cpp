@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -150,5 +151,28 @@ bool process_alive(int pid) {
   return true;
 #endif
 }
+
+#if defined(__linux__)
+signal_masks child_signal_masks(const std::function<iohyve_api::command_result(const iohyve_api::command&)>& run) {
+  struct sigaction ignore {};
+  struct sigaction previous {};
+  ignore.sa_handler = SIG_IGN;
+  sigset_t block;
+  sigset_t old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  signal_masks masks;
+  if (::sigaction(SIGPIPE, &ignore, &previous) != 0) return masks;
+  ::pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+  // grep itself, not a shell: dash blocks signals around its own forks.
+  const iohyve_api::command_result r =
+      run(iohyve_api::command{"/bin/grep", {"-E", "^Sig(Blk|Ign)", "/proc/self/status"}, {}});
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGPIPE, &previous, nullptr);
+  masks.status_lines = r.out;
+  std::sscanf(r.out.c_str(), "SigBlk: %llx SigIgn: %llx", &masks.blocked, &masks.ignored);
+  return masks;
+}
+#endif
 
 }  // namespace iohyve_test

@@ -299,39 +299,18 @@ TEST_F(ProcessRunnerTest, DoesNotLeakInheritableDescriptors) {
   EXPECT_EQ(self.out, "leaked\n");
 }
 
-// "SigBlk:\t...\nSigIgn:\t...\n" from /proc/self/status, as two masks.
-std::pair<unsigned long long, unsigned long long> parse_signal_masks(const std::string& text) {
-  unsigned long long blocked = ~0ULL;
-  unsigned long long ignored = ~0ULL;
-  std::sscanf(text.c_str(), "SigBlk: %llx SigIgn: %llx", &blocked, &ignored);
-  return {blocked, ignored};
-}
-
 unsigned long long signal_bit(int sig) { return 1ULL << (sig - 1); }
 
 TEST_F(ProcessRunnerTest, ResetsIgnoredAndBlockedSignals) {
   // A daemon typically ignores SIGPIPE; the tools must not inherit that, nor
   // the calling thread's signal mask.
-  struct sigaction ignore {};
-  struct sigaction previous {};
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &previous), 0);
-  sigset_t block;
-  sigset_t old_mask;
-  sigemptyset(&block);
-  sigaddset(&block, SIGUSR1);
-  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
-  // grep itself, not a shell: dash blocks signals around its own forks.
-  const command_result r =
-      process_runner().run(command{"/bin/grep", {"-E", "^Sig(Blk|Ign)", "/proc/self/status"}, {}});
-  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  ::sigaction(SIGPIPE, &previous, nullptr);
-  const auto [blocked, ignored] = parse_signal_masks(r.out);
-  EXPECT_EQ(blocked, 0u) << r.out;
-  EXPECT_EQ(ignored & signal_bit(SIGPIPE), 0u) << r.out;
+  process_runner runner;
+  const auto m = iohyve_test::child_signal_masks([&](const command& c) { return runner.run(c); });
+  EXPECT_EQ(m.blocked, 0u) << m.status_lines;
+  EXPECT_EQ(m.ignored & signal_bit(SIGPIPE), 0u) << m.status_lines;
   // glibc's posix_spawn ignores its two internal signals (32, 33) in the
   // child; none of the classic ones may be ignored.
-  EXPECT_EQ(ignored & 0x7fffffffULL, 0u) << r.out;
+  EXPECT_EQ(m.ignored & 0x7fffffffULL, 0u) << m.status_lines;
 }
 
 TEST_F(ProcessRunnerTest, PutsTheChildInItsOwnProcessGroup) {

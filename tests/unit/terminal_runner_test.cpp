@@ -290,25 +290,9 @@ TEST_F(TerminalRunnerTest, GivesTheChildACleanEnvironment) {
 
 #if defined(__linux__)
 TEST_F(TerminalRunnerTest, ResetsIgnoredAndBlockedSignals) {
-  struct sigaction ignore {};
-  struct sigaction previous {};
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &previous), 0);
-  sigset_t block;
-  sigset_t old_mask;
-  sigemptyset(&block);
-  sigaddset(&block, SIGUSR1);
-  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
-  const command_result r =
-      run(command{"/bin/grep", {"-E", "^Sig(Blk|Ign)", "/proc/self/status"}, {}});
-  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  ::sigaction(SIGPIPE, &previous, nullptr);
-  unsigned long long blocked = ~0ULL;
-  unsigned long long ignored = ~0ULL;
-  ASSERT_EQ(std::sscanf(r.out.c_str(), "SigBlk: %llx SigIgn: %llx", &blocked, &ignored), 2)
-      << r.out;
-  EXPECT_EQ(blocked, 0u) << r.out;
-  EXPECT_EQ(ignored, 0u) << r.out;
+  const auto m = iohyve_test::child_signal_masks([&](const command& c) { return run(c); });
+  EXPECT_EQ(m.blocked, 0u) << m.status_lines;
+  EXPECT_EQ(m.ignored, 0u) << m.status_lines;
 }
 #endif
 
