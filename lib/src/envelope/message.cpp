@@ -253,10 +253,17 @@ const arg* find_arg(const arg_list& list, std::string_view key) {
 // where they are instead of copying each into a stack, and its SIMD paths
 // apply (they need NUL-terminated text, which a string_view need not be).
 // One buffer per thread, kept between requests unless a big one grew it.
+//
+// The SIMD paths load aligned 16-byte blocks, so the block holding the
+// terminating NUL may extend up to 15 bytes past it: the allocation always
+// has simd_padding spare bytes after the text, so that those loads stay
+// inside it (AddressSanitizer checks exactly that; the tests run under it).
 std::string& in_situ_copy(std::string_view json) {
   constexpr std::size_t keep_capacity = 64 * 1024;
+  constexpr std::size_t simd_padding = 64;
   thread_local std::string buffer;
   if (buffer.capacity() > keep_capacity && json.size() <= keep_capacity) std::string().swap(buffer);
+  buffer.reserve(json.size() + simd_padding);
   buffer.assign(json);
   return buffer;
 }
