@@ -128,6 +128,25 @@ TEST(envelope, dry_run_lists_commands_and_runs_nothing) {
   EXPECT_TRUE(f.runner.calls().empty());
 }
 
+// Messages are parsed in a per-thread copy that a big message grows and a
+// small one after it shrinks again: neither may see the other's bytes.
+TEST(envelope, a_big_message_then_small_ones_parse_independently) {
+  fixture f;
+  const std::string small = R"({"namespace":"sysadm","name":"iohyve","id":"s","args":{"action":"version"}})";
+  const std::string big_value(900 * 1024, 'x');
+  for (int round = 0; round < 2; ++round) {
+    auto big = f.ask(R"({"namespace":"sysadm","name":"iohyve","id":"b","args":{"action":"version","pad":")" +
+                     big_value + "\"}}");
+    EXPECT_EQ(big.status, 400) << big.text.substr(0, 200);
+    EXPECT_NE(big.text.find("'pad'"), std::string::npos) << big.text.substr(0, 300);
+    EXPECT_NE(big.text.find(R"("id":"b")"), std::string::npos);
+    auto r = f.ask(small);
+    EXPECT_EQ(r.text, versioned(R"(,"id":"s","name":"response","namespace":"sysadm"})"));
+    auto shorter = f.ask(R"({"action":"version"})");
+    EXPECT_EQ(shorter.text, R"({"args":{"version":{"version":")" + std::string(version_line) + "\"}}}");
+  }
+}
+
 TEST(envelope, tool_output_that_is_not_utf8_still_gives_valid_json) {
   iohyve_api::testing::scripted_runner runner;
   runner.on({"/usr/local/sbin/iohyve", "version"},
