@@ -132,6 +132,12 @@ run_result run(std::vector<std::string> argv, std::chrono::milliseconds timeout 
   return r;
 }
 
+// One of the host's tools (zfs, iohyve, pgrep, bhyvectl, fetch) with args.
+run_result run_tool(const fake_host& host, const std::string& name, std::vector<std::string> args) {
+  args.insert(args.begin(), host.tool(name));
+  return run(args);
+}
+
 // ---------------------------------------------------------------------------
 // Fixtures.
 
@@ -372,8 +378,7 @@ TEST(fakehost, replays_the_captured_iohyve_and_zfs_outputs) {
 TEST(fakehost, zfs_get_all_of_a_guest_matches_the_capture) {
   fake_host host;
   auto iohyve = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), host.tool("iohyve"));
-    auto r = run(args);
+    auto r = run_tool(host, "iohyve", std::move(args));
     ASSERT_EQ(r.status, 0) << r.out << r.err;
   };
   auto filtered = [](const std::string& text, bool local_only) {
@@ -420,13 +425,9 @@ class fakehost_guests : public ::testing::Test {
     ASSERT_EQ(iohyve({"fetch", "file://" + iso.string()}).status, 0);
     ASSERT_EQ(iohyve({"create", "web", "10G"}).status, 0);
   }
-  run_result iohyve(std::vector<std::string> args) {
-    args.insert(args.begin(), host.tool("iohyve"));
-    return run(args);
-  }
+  run_result iohyve(std::vector<std::string> args) { return run_tool(host, "iohyve", std::move(args)); }
   run_result tool(const std::string& name, std::vector<std::string> args) {
-    args.insert(args.begin(), host.tool(name));
-    return run(args);
+    return run_tool(host, name, std::move(args));
   }
   fake_host host;
 };
@@ -674,10 +675,7 @@ TEST(fakehost, fetch_over_http_and_not_found) {
 
 TEST(fakehost, zfs_reports_errors_as_openzfs_does) {
   fake_host host;
-  auto zfs = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), host.tool("zfs"));
-    return run(args);
-  };
+  auto zfs = [&](std::vector<std::string> args) { return run_tool(host, "zfs", std::move(args)); };
   ASSERT_EQ(run({host.tool("iohyve"), "setup", "pool=tank"}).status, 0);
   ASSERT_EQ(run({host.tool("iohyve"), "create", "web", "10G"}).status, 0);
 
@@ -778,10 +776,7 @@ TEST(fakehost, setup_with_an_unknown_interface_fails) {
 
 TEST(fakehost, add_numbers_disks_and_pcidevs_after_the_last) {
   fake_host host;
-  auto iohyve = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), host.tool("iohyve"));
-    return run(args);
-  };
+  auto iohyve = [&](std::vector<std::string> args) { return run_tool(host, "iohyve", std::move(args)); };
   ASSERT_EQ(iohyve({"setup", "pool=tank"}).status, 0);
   ASSERT_EQ(iohyve({"create", "db", "4G"}).status, 0);
   ASSERT_EQ(iohyve({"add", "db", "1G"}).status, 0);
