@@ -292,9 +292,8 @@ status client::stop(const guest_name& name, bool force) {
   if (!force) return impl_->run_iohyve(commands::iohyve(paths(), {"stop", name.str()}));
   // Not "iohyve forcekill": it kills every process whose command line
   // contains the name. bhyvectl addresses exactly this VM.
-  const std::string vm = "--vm=ioh-" + name.str();
-  IOHYVE_CHECK(impl_->run_zfs(commands::bhyvectl(paths(), {"--force-poweroff", vm})));
-  IOHYVE_CHECK(impl_->run_zfs(commands::bhyvectl(paths(), {"--destroy", vm})));
+  IOHYVE_CHECK(impl_->run_zfs(commands::vm_power_off(paths(), g.name)));
+  IOHYVE_CHECK(impl_->run_zfs(commands::vm_destroy(paths(), g.name)));
   return done{};
 }
 
@@ -308,7 +307,7 @@ status client::destroy(const guest_name& name) {
   // command names it any more: unload it first. If it vanished meanwhile
   // (someone else destroyed it), that is what was wanted.
   if (impl_->in_vmm(g.name)) {
-    const status unloaded = impl_->run_zfs(commands::bhyvectl(paths(), {"--destroy", "--vm=ioh-" + g.name}));
+    const status unloaded = impl_->run_zfs(commands::vm_destroy(paths(), g.name));
     if (!unloaded && impl_->in_vmm(g.name)) return unloaded;
   }
   // -r, not -R: -R would also destroy clones that belong to other guests.

@@ -41,4 +41,12 @@ command bhyvectl(const host_paths& p, std::initializer_list<std::string> args) {
   return command{p.bhyvectl, args, {}};
 }
 
+command vm_power_off(const host_paths& p, const std::string& guest) {
+  return bhyvectl(p, {"--force-poweroff", "--vm=ioh-" + guest});
+}
+
+command vm_destroy(const host_paths& p, const std::string& guest) {
+  return bhyvectl(p, {"--destroy", "--vm=ioh-" + guest});
+}
+
 }  // namespace iohyve_api::detail::commands

@@ -22,5 +22,9 @@ command pool_iohyve_dataset(const host_paths& p, const std::string& pool);
 command iohyve(const host_paths& p, std::initializer_list<std::string> args);
 command zfs(const host_paths& p, std::initializer_list<std::string> args);
 command bhyvectl(const host_paths& p, std::initializer_list<std::string> args);
+// A guest's VM is "ioh-NAME" in the kernel (/dev/vmm/ioh-NAME).
+// Powers it off at once (a forced stop), and unloads it from vmm.
+command vm_power_off(const host_paths& p, const std::string& guest);
+command vm_destroy(const host_paths& p, const std::string& guest);
 
 }  // namespace iohyve_api::detail::commands

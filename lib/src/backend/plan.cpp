@@ -50,15 +50,13 @@ std::vector<command> client::plan(const request& req) const {
                   commands::iohyve(p, {"start", r.name.str()}), running};
         } else if constexpr (std::is_same_v<T, stop_request>) {
           if (!r.force) return {guests, running, commands::iohyve(p, {"stop", r.name.str()})};
-          const std::string vm = "--vm=ioh-" + r.name.str();
-          return {guests, running, commands::bhyvectl(p, {"--force-poweroff", vm}),
-                  commands::bhyvectl(p, {"--destroy", vm})};
+          return {guests, running, commands::vm_power_off(p, r.name.str()), commands::vm_destroy(p, r.name.str())};
         } else if constexpr (std::is_same_v<T, delete_request>) {
           // bhyvectl runs only when the stopped guest is still loaded in vmm.
           return {guests,
                   running,
                   commands::guest_properties(p, dataset_of(r.name)),
-                  commands::bhyvectl(p, {"--destroy", "--vm=ioh-" + r.name.str()}),
+                  commands::vm_destroy(p, r.name.str()),
                   commands::zfs(p, {"destroy", "-r", dataset_of(r.name)}),
                   guests};
         } else if constexpr (std::is_same_v<T, adddisk_request>) {
