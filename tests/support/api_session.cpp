@@ -23,18 +23,12 @@ api_session::api_session(fake_host& host, iohyve_api::process_runner_options run
 
 iohyve_api::reply api_session::send(const std::string& body) { return handler_.handle(body); }
 
-rapidjson::Document api_session::args_of(const iohyve_api::reply& r) const {
-  rapidjson::Document d;
-  d.Parse(r.text.c_str(), r.text.size());
-  rapidjson::Document args;
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("args")) return args;
-  auto& a = d["args"];
-  if (a.IsObject() && a.MemberCount() == 1 && !a.HasMember("code")) {
-    args.CopyFrom(a.MemberBegin()->value, args.GetAllocator());
-  } else {
-    args.CopyFrom(a, args.GetAllocator());
-  }
-  return args;
+json_value api_session::args_of(const iohyve_api::reply& r) const {
+  const auto d = json_value::parse(r.text);
+  if (!d || !d->contains("args")) return {};
+  const json_value& a = (*d)["args"];
+  if (a.is_object() && a.size() == 1 && !a.contains("code")) return a.members().front().second;
+  return a;
 }
 
 std::vector<std::string> api_session::events() {

@@ -1,8 +1,6 @@
 // A handler wired to a real process_runner and an emulated host, plus a
-// helper to send one request and read the reply as a JSON document.
+// helper to send one request and read the reply as a JSON tree.
 #pragma once
-
-#include <rapidjson/document.h>
 
 #include <mutex>
 #include <string>
@@ -12,6 +10,7 @@
 #include "iohyve_api/client.hpp"
 #include "iohyve_api/handler.hpp"
 #include "iohyve_api/runner.hpp"
+#include "json_value.hpp"
 
 namespace iohyve_test {
 
@@ -22,7 +21,7 @@ class api_session {
   // Sends {"action": ..., ...} as a bare REST body; returns the reply.
   iohyve_api::reply send(const std::string& body);
   // The reply's args.<action> object (or the error envelope's args).
-  rapidjson::Document args_of(const iohyve_api::reply& r) const;
+  json_value args_of(const iohyve_api::reply& r) const;
 
   std::vector<std::string> events();  // event envelopes received so far
   iohyve_api::handler& handler() { return handler_; }

@@ -2,12 +2,12 @@
 // a detail naming the problem, and no command is ever run (the scripted
 // runner has no answers and records every attempt).
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
 
 #include "iohyve_api/client.hpp"
 #include "iohyve_api/handler.hpp"
 #include "iohyve_api/testing/scripted_runner.hpp"
 #include "json_compare.hpp"
+#include "json_value.hpp"
 
 using namespace iohyve_api;
 
@@ -156,14 +156,12 @@ std::vector<bad_case> cases() {
 std::pair<std::string, std::string> error_of(const std::string& text) {
   std::string json = text;
   if (json.rfind("HTTP/1.1", 0) == 0) json = json.substr(json.find("\r\n\r\n") + 4);
-  rapidjson::Document d;
-  d.Parse(json.c_str(), json.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("args")) return {"", "unparsable: " + json.substr(0, 300)};
-  const auto& args = d["args"];
-  if (args.HasMember("detail")) return {args["code"].GetString(), args["detail"].GetString()};
-  for (auto it = args.MemberBegin(); it != args.MemberEnd(); ++it)
-    if (it->value.IsObject() && it->value.HasMember("error"))
-      return {it->value["code"].GetString(), it->value["error"].GetString()};
+  const auto d = iohyve_test::json_value::parse(json);
+  if (!d || !d->contains("args")) return {"", "unparsable: " + json.substr(0, 300)};
+  const auto& args = (*d)["args"];
+  if (args.contains("detail")) return {args["code"].text(), args["detail"].text()};
+  for (const auto& [action, value] : args.members())
+    if (value.contains("error")) return {value["code"].text(), value["error"].text()};
   return {"", "no error in: " + json.substr(0, 300)};
 }
 

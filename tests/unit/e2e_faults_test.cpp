@@ -24,7 +24,7 @@ outcome ask(api_session& s, const std::string& body) {
   auto r = s.send(body);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   auto args = s.args_of(r);
-  std::string msg = args.IsObject() && args.HasMember("error") ? args["error"].GetString() : r.text;
+  std::string msg = args.string_at("error", r.text);
   return {r.status, msg, took};
 }
 

@@ -21,6 +21,8 @@
 using iohyve_test::api_session;
 using iohyve_test::fake_host;
 
+using iohyve_test::json_value;
+
 namespace {
 
 // A one-file HTTP/1.0 server on 127.0.0.1 (an ephemeral port), for the
@@ -84,14 +86,12 @@ struct parsed_event {
 };
 
 parsed_event parse_event(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
+  const auto parsed = json_value::parse(text);
   parsed_event e;
-  if (d.HasParseError()) return e;
+  if (!parsed) return e;
+  const json_value& d = *parsed;
   const auto& a = d["args"];
-  auto get = [&](const rapidjson::Value& v, const char* k) {
-    return v.HasMember(k) && v[k].IsString() ? std::string(v[k].GetString()) : std::string();
-  };
+  auto get = [](const json_value& v, const char* k) { return v.string_at(k); };
   e.state = get(a, "state");
   e.percent = get(a, "percent_done");
   e.rate = get(a, "download_rate");
@@ -99,9 +99,9 @@ parsed_event parse_event(const std::string& text) {
   e.exit_status = get(a, "exit_status");
   e.filename = get(a, "filename");
   e.process_id = get(a["process_details"], "process_id");
-  EXPECT_STREQ(d["namespace"].GetString(), "events");
-  EXPECT_STREQ(d["name"].GetString(), "dispatcher");
-  EXPECT_STREQ(d["id"].GetString(), "none");
+  EXPECT_EQ(d["namespace"].text(), "events");
+  EXPECT_EQ(d["name"].text(), "dispatcher");
+  EXPECT_EQ(d["id"].text(), "none");
   EXPECT_EQ(get(a, "event_system"), "sysadm/iohyve");
   return e;
 }
@@ -114,8 +114,8 @@ class fetch : public ::testing::Test {
     auto r = session.send(R"({"action":"fetchiso","url":")" + url + "\"}");
     EXPECT_FALSE(r.is_error) << r.text;
     auto args = session.args_of(r);
-    EXPECT_EQ(std::string(args["command"].GetString()), "iohyve fetch " + url);
-    return args["queueid"].GetString();
+    EXPECT_EQ(args["command"].text(), "iohyve fetch " + url);
+    return args["queueid"].text();
   }
 
   std::vector<parsed_event> events() {
@@ -126,8 +126,8 @@ class fetch : public ::testing::Test {
 
   bool iso_listed(const std::string& name) {
     auto a = session.args_of(session.send(R"({"action":"listisos"})"));
-    for (const auto& v : a.GetArray())
-      if (name == v.GetString()) return true;
+    for (const auto& v : a.items())
+      if (name == v.text()) return true;
     return false;
   }
 

@@ -14,11 +14,12 @@
 using iohyve_test::api_session;
 using iohyve_test::fake_host;
 
+using iohyve_test::json_value;
+
 namespace {
 
-std::string str(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject() || !v.HasMember(key) || !v[key].IsString()) return "<missing " + std::string(key) + ">";
-  return v[key].GetString();
+std::string str(const json_value& v, const char* key) {
+  return v.string_at(key, "<missing " + std::string(key) + ">");
 }
 
 // Asserts success and returns the action object.
@@ -67,9 +68,9 @@ TEST(e2e, whole_lifecycle) {
   EXPECT_NE(events.back().find(R"("state":"finished")"), std::string::npos) << events.back();
   EXPECT_REFUSED(s, R"({"action":"fetchiso","url":"file://)" + iso_path + "\"}", 409);
   a = EXPECT_OK(s, R"({"action":"listisos"})");
-  ASSERT_TRUE(a.IsArray());
-  ASSERT_EQ(a.Size(), 1u);
-  EXPECT_STREQ(a[0].GetString(), "FreeBSD-14.1-RELEASE-amd64-bootonly.iso");
+  ASSERT_TRUE(a.is_array());
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].text(), "FreeBSD-14.1-RELEASE-amd64-bootonly.iso");
   EXPECT_OK(s, R"({"action":"renameiso","source":"FreeBSD-14.1-RELEASE-amd64-bootonly.iso","target":"fbsd.iso"})");
   EXPECT_TRUE(host.dataset_exists("tank/iohyve/ISO/fbsd.iso"));
   EXPECT_FALSE(host.dataset_exists("tank/iohyve/ISO/FreeBSD-14.1-RELEASE-amd64-bootonly.iso"));
@@ -83,8 +84,8 @@ TEST(e2e, whole_lifecycle) {
   EXPECT_EQ(host.property("tank/iohyve/web2/disk0", "volsize"), "8G");
 
   a = EXPECT_OK(s, R"({"action":"listvms"})");
-  ASSERT_TRUE(a.IsObject());
-  EXPECT_EQ(a.MemberCount(), 2u);
+  ASSERT_TRUE(a.is_object());
+  EXPECT_EQ(a.size(), 2u);
   EXPECT_EQ(str(a["web"], "running"), "NO");
   EXPECT_EQ(str(a["web2"], "rcboot"), "NO");
 
@@ -111,7 +112,7 @@ TEST(e2e, whole_lifecycle) {
   a = EXPECT_OK(s, R"({"action":"listdisks","name":"web"})");
   EXPECT_EQ(str(a, "disk0"), "10G");
   EXPECT_EQ(str(a, "disk1"), "5G");
-  EXPECT_EQ(a.MemberCount(), 2u) << "web2's disk is not web's";
+  EXPECT_EQ(a.size(), 2u) << "web2's disk is not web's";
   EXPECT_OK(s, R"({"action":"resizedisk","name":"web","disk":"disk1","size":"6G"})");
   EXPECT_EQ(host.property("tank/iohyve/web/disk1", "volsize"), "6G");
   EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:size"), "10G") << "disk1 does not change the guest size";
@@ -152,8 +153,8 @@ TEST(e2e, whole_lifecycle) {
   EXPECT_OK(s, R"({"action":"rmiso","target":"fbsd.iso"})");
   EXPECT_FALSE(host.dataset_exists("tank/iohyve/ISO/fbsd.iso"));
   a = EXPECT_OK(s, R"({"action":"listvms"})");
-  EXPECT_EQ(a.MemberCount(), 1u);
-  EXPECT_TRUE(a.HasMember("web2"));
+  EXPECT_EQ(a.size(), 1u);
+  EXPECT_TRUE(a.contains("web2"));
   EXPECT_EQ(str(EXPECT_OK(s, R"({"action":"version"})"), "version"),
             "iohyve v0.7.9 2017/06/26 I Believe in You, You Can Do the Thing Edition");
 }
@@ -208,7 +209,7 @@ TEST(e2e, guests_on_two_pools_are_listed_and_found) {
   EXPECT_OK(s, R"({"action":"setup","pool":"fast","nic":"em0"})");
   EXPECT_OK(s, R"({"action":"create","name":"b","size":"1G"})");
   auto a = EXPECT_OK(s, R"({"action":"listvms"})");
-  EXPECT_EQ(a.MemberCount(), 2u);
+  EXPECT_EQ(a.size(), 2u);
   EXPECT_OK(s, R"({"action":"setprop","name":"a","ram":"512M"})");
   EXPECT_OK(s, R"({"action":"setprop","name":"b","ram":"2G"})");
   a = EXPECT_OK(s, R"({"action":"getprops","name":"b"})");

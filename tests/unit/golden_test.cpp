@@ -5,9 +5,6 @@
 // separate REST one), and host.json: what the scripted host answers to each
 // command, in the order the backend must run them.
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <filesystem>
 #include <mutex>
@@ -16,12 +13,15 @@
 #include "iohyve_api/handler.hpp"
 #include "iohyve_api/testing/scripted_runner.hpp"
 #include "json_compare.hpp"
+#include "json_value.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace iohyve_api;
 using iohyve_test::json_diff;
 using iohyve_test::read_file;
+
+using iohyve_test::json_value;
 
 namespace {
 
@@ -44,21 +44,20 @@ golden_case load(const fs::path& dir) {
   golden_case c;
   c.action = dir.filename().string();
   c.dir = dir;
-  rapidjson::Document host;
-  const std::string text = read_file(dir / "host.json");
-  host.Parse(text.c_str());
-  if (host.HasParseError()) throw std::runtime_error("bad host.json in " + dir.string());
-  for (const auto& s : host["steps"].GetArray()) {
+  std::string error;
+  const auto parsed = json_value::parse(read_file(dir / "host.json"), &error);
+  if (!parsed) throw std::runtime_error("bad host.json in " + dir.string() + ": " + error);
+  const json_value& host = *parsed;
+  for (const auto& s : host["steps"].items()) {
     scripted_step step;
-    for (const auto& a : s["argv"].GetArray()) step.argv.emplace_back(a.GetString());
-    step.result = iohyve_api::testing::scripted_runner::exited(s["exit"].GetInt(), s["stdout"].GetString(),
-                                                   s["stderr"].GetString());
+    for (const auto& a : s["argv"].items()) step.argv.push_back(a.text());
+    step.result = iohyve_api::testing::scripted_runner::exited(static_cast<int>(s["exit"].number()),
+                                                               s["stdout"].text(), s["stderr"].text());
     c.steps.push_back(std::move(step));
   }
-  if (host.HasMember("vmm"))
-    for (const auto& v : host["vmm"].GetArray()) c.vmm.emplace_back(v.GetString());
-  if (host.HasMember("rc_conf")) c.rc_conf = host["rc_conf"].GetString();
-  if (host.HasMember("rc_conf_after")) c.rc_conf_after = host["rc_conf_after"].GetString();
+  for (const auto& v : host["vmm"].items()) c.vmm.push_back(v.text());
+  if (host.contains("rc_conf")) c.rc_conf = host["rc_conf"].text();
+  if (host.contains("rc_conf_after")) c.rc_conf_after = host["rc_conf_after"].text();
   return c;
 }
 
@@ -80,15 +79,9 @@ std::string http_body(const std::string& reply, int& status) {
 // {"args": <args of the WebSocket response>} for the REST form.
 std::string rest_expectation(const golden_case& c) {
   if (fs::exists(c.dir / "rest.response.json")) return read_file(c.dir / "rest.response.json");
-  rapidjson::Document ws;
-  const std::string text = read_file(c.dir / "response.json");
-  ws.Parse(text.c_str());
-  rapidjson::Document rest(rapidjson::kObjectType);
-  rest.AddMember("args", rapidjson::Value(ws["args"], rest.GetAllocator()), rest.GetAllocator());
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  rest.Accept(w);
-  return buf.GetString();
+  const auto ws = json_value::parse(read_file(c.dir / "response.json"));
+  if (!ws) throw std::runtime_error("bad response.json in " + c.dir.string());
+  return R"({"args":)" + (*ws)["args"].dump() + "}";
 }
 
 class golden : public ::testing::TestWithParam<std::tuple<golden_case, std::string>> {};

@@ -23,7 +23,7 @@ std::size_t processes_for_listvms(int guests) {
   host.clear_invocations();
   auto r = s.send(R"({"action":"listvms"})");
   EXPECT_FALSE(r.is_error);
-  EXPECT_EQ(s.args_of(r).MemberCount(), static_cast<unsigned>(guests));
+  EXPECT_EQ(s.args_of(r).size(), static_cast<std::size_t>(guests));
   return host.invocations().size();
 }
 

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "actions/quote.hpp"
+#include "text/decimal.hpp"
 
 namespace iohyve_api {
 namespace detail {
@@ -223,9 +224,9 @@ std::optional<std::uint64_t> size_bytes(const size_syntax& s) {
   const char* first = s.number.data();
   const char* last = first + s.number.size();
   if (s.decimal) {
-    double value = 0;
-    std::from_chars(first, last, value, std::chars_format::fixed);
-    value = std::ldexp(value, s.shift);
+    const auto parsed = detail::parse_plain_decimal(s.number);
+    if (!parsed) return std::nullopt;
+    const double value = std::ldexp(*parsed, s.shift);
     // 2^64 is exact in a double; UINT64_MAX is not (it rounds up to 2^64).
     if (value >= 18446744073709551616.0) return std::nullopt;
     return static_cast<std::uint64_t>(value);
