@@ -2,11 +2,15 @@
 // --batch, one response line per request line). All the work is done by
 // libiohyve-api; this file only maps options and streams onto it.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
+#include <optional>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -40,12 +44,16 @@ struct cli_options {
   unsigned max_tasks = 2;
 };
 
-// Writes whole lines to stdout: responses and events never interleave
-// mid-line, and events wait until the response they follow is out.
-class output {
+// Everything the CLI writes while a request and its downloads run: JSON lines
+// on stdout and, with --progress, a bar on stderr. One lock for both, so
+// that the bar is drawn only between complete stdout writes: before a line
+// goes to stdout the bar is erased, after it the bar is drawn again (stdout
+// and stderr are often the same terminal).
+class console {
  public:
-  explicit output(bool events) : events_(events) {}
+  console(bool events, bool progress) : events_(events), progress_(progress) {}
 
+  // The reply; events received before it are held and follow it.
   void response(const std::string& text) {
     std::lock_guard lock(mutex_);
     write_line(text);
@@ -61,28 +69,50 @@ class output {
     else write_line(text);
   }
 
- private:
-  static void write_line(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
-    std::fflush(stdout);
+  void progress(const task_progress& p) {
+    if (!progress_) return;
+    std::lock_guard lock(mutex_);
+    bar_ = render(p, estimates_[p.queue_id]);
+    erase_bar();
+    std::fputs(bar_.c_str(), stderr);
+    if (p.finished) {
+      std::fputc('\n', stderr);  // a finished bar stays as a line of its own
+      bar_.clear();
+    }
+    bar_shown_ = !bar_.empty();
+    std::fflush(stderr);
   }
 
-  const bool events_;
-  std::mutex mutex_;
-  bool response_written_ = false;
-  std::vector<std::string> held_;
-};
-
-// --progress: one line on stderr (a terminal) per download, redrawn in
-// place: bar, percent, rate, ETA. Never on stdout, which carries JSON.
-class progress_bar {
- public:
-  void update(const task_progress& p) {
+ private:
+  // Estimates the time left from the recent rate: the percentages of the
+  // last few seconds, counted from the first sample with data flowing (the
+  // connection time before it says nothing about the transfer).
+  class eta_estimate {
+   public:
     using clock = std::chrono::steady_clock;
-    auto& started = started_[p.queue_id];
-    if (started == clock::time_point{}) started = clock::now();
-    std::string line = "\r" + p.filename + " ";
+
+    std::optional<long> seconds_left(int percent, clock::time_point now) {
+      if (percent <= 0 || percent >= 100) return std::nullopt;
+      samples_.push_back({now, percent});
+      while (samples_.size() > 2 && now - samples_[1].when >= window) samples_.pop_front();
+      const auto& oldest = samples_.front();
+      const double seconds = std::chrono::duration<double>(now - oldest.when).count();
+      const int done = percent - oldest.percent;
+      if (seconds < 0.5 || done <= 0) return std::nullopt;  // too little to go on yet
+      return static_cast<long>((100 - percent) * seconds / done + 0.5);
+    }
+
+   private:
+    static constexpr std::chrono::seconds window{5};
+    struct sample {
+      clock::time_point when;
+      int percent;
+    };
+    std::deque<sample> samples_;
+  };
+
+  static std::string render(const task_progress& p, eta_estimate& eta) {
+    std::string line = p.filename + " ";
     const int pct = p.finished && p.succeeded ? 100 : p.percent_done;
     if (pct >= 0) {
       const int filled = pct * 30 / 100;
@@ -90,20 +120,42 @@ class progress_bar {
               std::string(static_cast<std::size_t>(30 - filled), ' ') + "] " + std::to_string(pct) + "%";
     }
     if (!p.download_rate.empty()) line += "  " + p.download_rate;
-    const double elapsed = std::chrono::duration<double>(clock::now() - started).count();
-    if (!p.finished && pct > 0 && pct < 100) {
-      const long eta = static_cast<long>(elapsed * (100 - pct) / pct);
-      line += "  ETA " + std::to_string(eta / 60) + "m" + (eta % 60 < 10 ? "0" : "") + std::to_string(eta % 60) + "s";
+    if (!p.finished) {
+      if (const auto left = eta.seconds_left(pct, eta_estimate::clock::now()))
+        line += fmt::format("  ETA {}m{:02}s", *left / 60, *left % 60);
+    } else {
+      line += p.succeeded ? "  done" : "  failed: " + p.error;
     }
-    if (p.finished) line += p.succeeded ? "  done" : "  failed: " + p.error;
-    line += "\033[K";  // clear the rest of the previous, longer line
-    if (p.finished) line += "\n";
-    std::fputs(line.c_str(), stderr);
-    std::fflush(stderr);
+    return line;
   }
 
- private:
-  std::map<std::string, std::chrono::steady_clock::time_point> started_;
+  void erase_bar() {
+    if (bar_shown_) std::fputs("\r\033[K", stderr);
+    bar_shown_ = false;
+  }
+
+  void write_line(const std::string& text) {
+    const bool redraw = bar_shown_;
+    erase_bar();
+    std::fflush(stderr);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
+    std::fflush(stdout);
+    if (redraw) {
+      std::fputs(bar_.c_str(), stderr);
+      std::fflush(stderr);
+      bar_shown_ = true;
+    }
+  }
+
+  const bool events_;
+  const bool progress_;
+  std::mutex mutex_;
+  bool response_written_ = false;
+  std::vector<std::string> held_;
+  std::string bar_;  // the bar as last drawn, to draw it again
+  bool bar_shown_ = false;
+  std::map<std::string, eta_estimate> estimates_;
 };
 
 // Reads all of stdin, but never more than limit + 1 bytes: an endless or
@@ -164,17 +216,17 @@ int run(const cli_options& o) {
   process_runner runner(runner_options);
   client backend(paths, runner);
 
-  output out(!o.no_events);
+  console out(!o.no_events, o.progress && ::isatty(STDERR_FILENO));
   handler_options options;
   options.policy = o.read_only ? access_policy::read_only : access_policy::read_write;
   options.dry_run = o.dry_run;
   options.pretty = o.pretty && !o.batch;  // batch replies are one line each
   options.max_tasks = o.max_tasks;
-  options.http_replies = !o.batch;  // one line per reply in batch mode
+  // stdout is always JSON: a request in the REST form ("PUT /sysadm/iohyve"
+  // + body) gets the REST response body; HTTP framing is a server's job.
+  options.http_replies = false;
   options.on_event = [&out](const std::string& e) { out.event(e); };
-  progress_bar bar;
-  if (o.progress && ::isatty(STDERR_FILENO))
-    options.on_progress = [&bar](const task_progress& p) { bar.update(p); };
+  options.on_progress = [&out](const task_progress& p) { out.progress(p); };
   handler h(backend, options);
   signal_watcher signals(h);
 
@@ -182,8 +234,9 @@ int run(const cli_options& o) {
   if (o.batch) {
     std::ios::sync_with_stdio(false);  // stdin is only read through std::cin here
     std::string line;
+    // Every line gets one reply, a blank one too (an error): a co-process
+    // waits for exactly one answer per line it writes.
     while (std::getline(std::cin, line)) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       const reply r = h.handle(line);
       any_error |= r.is_error;
       out.response(r.text);
@@ -209,7 +262,7 @@ void add_options(CLI::App& app, cli_options& o) {
                "Draw a progress bar for fetchiso downloads on stderr, when it is a terminal");
   app.add_option("--bin-dir", o.bin_dir, "Take iohyve, zfs, pgrep and bhyvectl from DIR")
       ->type_name("DIR")
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingDirectory.description(""));  // --help shows "DIR", not "DIR:DIR"
   app.add_option("--iohyve", o.paths.iohyve, "Path of iohyve")->capture_default_str()->type_name("PATH");
   app.add_option("--zfs", o.paths.zfs, "Path of zfs")->capture_default_str()->type_name("PATH");
   app.add_option("--pgrep", o.paths.pgrep, "Path of pgrep")->capture_default_str()->type_name("PATH");
@@ -220,13 +273,14 @@ void add_options(CLI::App& app, cli_options& o) {
   app.add_option("--vmm-dir", o.paths.vmm_dir, "Where loaded guests appear as ioh-NAME")
       ->capture_default_str()
       ->type_name("DIR");
-  app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped")
+  app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped (0.1 to 86400)")
       ->capture_default_str()
-      ->check(CLI::Range(0.1, 86400.0))
+      ->check(CLI::Range(0.1, 86400.0).description(""))
       ->type_name("SECONDS");
-  app.add_option("--max-tasks", o.max_tasks, "Downloads (fetchiso) running at once")
+  app.add_option("--max-tasks", o.max_tasks, "Downloads (fetchiso) running at once (1 to 64)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(1, 64).description(""))
+      ->type_name("N");
 }
 
 }  // namespace
@@ -240,9 +294,15 @@ int main(int argc, char** argv) {
       "iohyve-api: answer one TrueOS SysAdm \"iohyve\" API request (JSON on stdin) by driving\n"
       "iohyve, zfs, pgrep and bhyvectl; the response goes to stdout.\n\n"
       "Input forms (detected): a WebSocket envelope {\"namespace\":\"sysadm\",\"name\":\"iohyve\",\"id\":..,\"args\":{..}},\n"
-      "a bare REST body {\"action\":..}, or 'PUT /sysadm/iohyve' + optional headers + a JSON body.\n\n"
-      "Example:\n"
-      "  echo '{\"action\":\"listvms\"}' | iohyve-api --pretty\n\n"
+      "a bare REST body {\"action\":..}, or 'PUT /sysadm/iohyve' + optional headers + a JSON body.\n"
+      "stdout is always JSON: the response in the request's form (the REST body {\"args\":..} for\n"
+      "both REST forms), then one line per fetchiso event.\n\n"
+      "Examples:\n"
+      "  echo '{\"action\":\"listvms\"}' | iohyve-api --pretty\n"
+      "  printf 'PUT /sysadm/iohyve\\n{\"action\":\"version\"}' | iohyve-api\n\n"
+      "Without FreeBSD, try it against the project's emulated host (built with the tests):\n"
+      "  build/tests/fakehost/fakehost init /tmp/h\n"
+      "  echo '{\"action\":\"listvms\"}' | iohyve-api --bin-dir /tmp/h/bin --rc-conf /tmp/h/rc.conf --vmm-dir /tmp/h/vmm\n\n"
       "Exit status: 0 success, 1 the response is an error (or a download failed), 2 usage error.",
       "iohyve-api"};
   app.set_version_flag("--version", std::string("iohyve-api ") + std::string(iohyve_api::version_string));

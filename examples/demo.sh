@@ -10,7 +10,8 @@
 # (the CLI and the emulated host), unless IOHYVE_BUILD_DIR names a build
 # directory to take them from (the test suite does). Pretty-prints JSON with
 # jq when it is installed (JQ=PATH picks one, JQ= none), else with the CLI's
-# --pretty; REST responses are HTTP and printed as they come.
+# --pretty; REST responses (the JSON body {"args":...}) are printed as they
+# come, one line.
 #
 # Where a documented pair cannot both succeed in a row (create the same guest
 # twice), the real answer is shown with the reason; any other error stops the
@@ -39,8 +40,7 @@ for iso in FreeBSD-10.1-RELEASE-amd64-disc1.iso test.iso FreeBSD-10.2-RELEASE-am
   head -c 1048576 /dev/zero >"$media/$iso"
 done
 
-# Values that differ from run to run are masked, with placeholders of the same
-# length where they can appear in a REST body (its Content-Length stays true).
+# Values that differ from run to run are masked.
 mask() {
   sed -E \
     -e 's/\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}/{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}/g' \
@@ -81,17 +81,13 @@ show() {
   fi
 }
 
-# The reply's code: the HTTP status of a REST reply, the "code" of an error
-# envelope or action error, else 200.
+# The reply's code, in either form: the "code" of an error envelope or action
+# error, else 200 (read from the first JSON document of the output).
 reply_code() {
-  if [ "$1" = rest ]; then
-    sed -n '1s/^HTTP\/1\.1 \([0-9][0-9]*\) .*/\1/p' <<<"$2"
-  else
-    local code
-    code=$(awk 'NR == 1 && /\}$/ { print; exit } { print } /^\}$/ { exit }' <<<"$2" |
-           grep -oE '"code": ?"[0-9]+"' | head -n 1 | grep -oE '[0-9]+' || true)
-    echo "${code:-200}"
-  fi
+  local code
+  code=$(awk 'NR == 1 && /\}$/ { print; exit } { print } /^\}$/ { exit }' <<<"$2" |
+         grep -oE '"code": ?"[0-9]+"' | head -n 1 | grep -oE '[0-9]+' || true)
+  echo "${code:-200}"
 }
 
 total=38

@@ -182,12 +182,15 @@ reply handler::handle(std::string_view message) {
   if (message.size() > max_message_bytes) {
     parsed_message msg;
     const auto first = message.find_first_not_of(" \t\r\n");
-    msg.form = first != std::string_view::npos && message[first] != '{' ? message_form::rest_http
-                                                                        : message_form::websocket;
+    // Only an upper-case request line ("PUT /...") starts the HTTP form.
+    const bool http = first != std::string_view::npos && message[first] >= 'A' && message[first] <= 'Z';
+    msg.form = http ? message_form::rest_http : message_form::websocket;
+    // "More than", not the size: a caller that stops reading past the limit
+    // (the CLI does) hands over a prefix, whose size would be wrong.
     return impl_->protocol_error(
         msg, make_error(error_code::payload_too_large,
-                        "the message is " + std::to_string(message.size()) + " bytes; at most " +
-                            std::to_string(max_message_bytes) + " are accepted"));
+                        "the message is more than 1 MiB (at most " + std::to_string(max_message_bytes) +
+                            " bytes are accepted)"));
   }
   parse_outcome parsed = parse_message(message);
   const parsed_message& msg = parsed.message;

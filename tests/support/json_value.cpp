@@ -1,6 +1,7 @@
 #include "json_value.hpp"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <cstdlib>

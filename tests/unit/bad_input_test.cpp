@@ -38,8 +38,21 @@ std::vector<bad_case> cases() {
       {"trailing garbage", R"({"action":"listvms"} x)", 400, "invalid JSON"},
       {"two objects", R"({"action":"listvms"}{"action":"listvms"})", 400, "invalid JSON"},
       {"array", R"([{"action":"listvms"}])", 400, "not an array"},
-      {"string", R"("listvms")", 400, "request line"},
-      {"number", "42", 400, "request line"},
+      {"string", R"("listvms")", 400, "the request must be a JSON object, not a string"},
+      {"number", "42", 400, "the request must be a JSON object, not a number"},
+      {"null", "null", 400, "the request must be a JSON object, not null"},
+      {"boolean", " true\n", 400, "the request must be a JSON object, not a boolean"},
+      {"empty array", "[]", 400, "the request must be a JSON object, not an array"},
+      {"bare word", "listvms", 400, "invalid JSON at offset 0"},
+      {"number then garbage", "7 x", 400, "invalid JSON at offset 2"},
+      {"deep array is not recursed", std::string(1u << 19, '['), 400, "invalid JSON"},
+      {"DELETE verb", "DELETE /sysadm/iohyve\n{\"action\":\"listvms\"}", 400, "unsupported HTTP method 'DELETE'"},
+      {"lower-case verb is no request line", "put /sysadm/iohyve\n{}", 400, "invalid JSON at offset 0"},
+      {"BOM is skipped", "\xEF\xBB\xBF{\"action\":\"lisvms\"}", 400, "unknown action 'lisvms'"},
+      {"BOM then not JSON", "\xEF\xBB\xBFnope", 400, "invalid JSON at offset 4"},
+      {"BOM then bad JSON", "\xEF\xBB\xBF{\"action\":}", 400, "invalid JSON at offset 13"},
+      {"object id, unknown action", R"({"namespace":"sysadm","name":"iohyve","id":{"a":[1,{}]},"args":{"action":"x"}})", 400, "unknown action 'x'"},
+      {"array id, unknown action", R"({"namespace":"sysadm","name":"iohyve","id":[[],"x",null],"args":{"action":"x"}})", 400, "unknown action 'x'"},
       {"null args", ws("null"), 400, "'args' must be an object"},
       {"array args", ws(R"(["listvms"])"), 400, "'args' must be an object"},
       {"string args", ws(R"("listvms")"), 400, "'args' must be an object"},
@@ -196,6 +209,22 @@ TEST(bad_input, protocol_errors_echo_the_id_and_use_the_error_envelope) {
                 R"({"args":{"code":"400","detail":"unknown action 'lisvms'","message":"Bad Request"},"id":7,"name":"error","namespace":"error"})",
                 r.text),
             "");
+}
+
+// An id that is an object or array is echoed as sent (it was re-serialized
+// by RapidJSON's Writer once, which UBSan flagged on its first container).
+TEST(bad_input, container_ids_are_echoed_as_sent) {
+  iohyve_api::testing::scripted_runner runner;
+  client backend(host_paths{}, runner);
+  handler h(backend);
+  for (const std::string id : {R"({"a":[1,{"b":null}],"c":"\u00e9","d":true})", R"([[],"x",-1.5e3,false])", "{}", "[]"}) {
+    const reply r = h.handle(R"({"namespace":"sysadm","name":"iohyve","id":)" + id + R"(,"args":{"action":"lisvms"}})");
+    EXPECT_EQ(iohyve_test::json_diff(R"({"args":{"code":"400","detail":"unknown action 'lisvms'","message":"Bad Request"},"id":)" +
+                                         id + R"(,"name":"error","namespace":"error"})",
+                                     r.text),
+              "")
+        << id;
+  }
 }
 
 TEST(bad_input, action_errors_are_responses_with_a_code) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "fake_host.hpp"
@@ -68,12 +69,83 @@ TEST(cli, help_and_version) {
   EXPECT_EQ(r.out.rfind("iohyve-api ", 0), 0u) << r.out;
 }
 
-TEST(cli, rest_form_gets_an_http_reply) {
+// stdout is always JSON: the REST form gets the document's REST response
+// body, no status line or headers (HTTP framing is a server's job).
+TEST(cli, rest_form_gets_the_json_body) {
   fake_host host;
   auto r = run_with_input(cli(host), "PUT /sysadm/iohyve\n{\n  \"action\" : \"issetup\"\n}\n");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << r.out;
-  EXPECT_NE(r.out.find(R"({"args":{"issetup":{"setup":"false"}}})"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out, "{\"args\":{\"issetup\":{\"setup\":\"false\"}}}\n");
+  r = run_with_input(cli(host), "PUT /sysadm/iohyve HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{\"action\":\"start\",\"name\":\"x\"}");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "{\"args\":{\"start\":{\"code\":\"404\",\"error\":\"guest 'x' does not exist\"}}}\n");
+}
+
+// Every output line of `out` is one valid JSON text; returns them.
+std::vector<std::string> json_lines(const std::string& out) {
+  std::vector<std::string> lines;
+  for (std::size_t pos = 0, end; (end = out.find('\n', pos)) != std::string::npos; pos = end + 1)
+    lines.push_back(out.substr(pos, end - pos));
+  EXPECT_TRUE(out.empty() || out.back() == '\n') << "output ends with a newline: " << out;
+  for (const auto& l : lines) EXPECT_EQ(iohyve_test::json_error(l), "") << l;
+  return lines;
+}
+
+// Every request example of the API document (tests/golden), in both forms,
+// answers on stdout with exactly one JSON text, then event lines (fetchiso),
+// each parsed by a real JSON parser. Errors (a guest the host lacks) count:
+// they are JSON too.
+TEST(cli, every_documented_request_answers_with_json_lines_only) {
+  fake_host host;
+  ASSERT_EQ(run_with_input(cli(host), R"({"action":"setup","pool":"tank","nic":"em0"})").exit_code, 0);
+  int requests = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(IOHYVE_TEST_GOLDEN)) {
+    for (const char* form : {"rest.request", "websocket.request"}) {
+      const auto file = dir.path() / form;
+      if (!std::filesystem::exists(file)) continue;
+      ++requests;
+      SCOPED_TRACE(file.string());
+      auto r = run_with_input(cli(host), iohyve_test::read_file(file), 60);
+      const auto lines = json_lines(r.out);
+      ASSERT_GE(lines.size(), 1u) << r.err;
+      EXPECT_TRUE(lines[0].starts_with("{\"args\":")) << lines[0];
+      for (std::size_t i = 1; i < lines.size(); ++i)
+        EXPECT_NE(lines[i].find(R"("name":"dispatcher")"), std::string::npos) << "only events follow: " << lines[i];
+      if (dir.path().filename() != "fetchiso") EXPECT_EQ(lines.size(), 1u) << r.out;
+    }
+  }
+  EXPECT_EQ(requests, 38);
+}
+
+TEST(cli, json_that_is_not_an_object_and_other_verbs_get_a_json_error) {
+  fake_host host;
+  const std::pair<const char*, const char*> cases[] = {
+      {"null", "not null"},
+      {"7", "not a number"},
+      {"\"x\"", "not a string"},
+      {"[]", "not an array"},
+      {"DELETE /sysadm/iohyve\n{\"action\":\"listvms\"}", "unsupported HTTP method 'DELETE'"},
+      {"\xEF\xBB\xBF[1]", "not an array"},
+  };
+  for (const auto& [input, detail] : cases) {
+    auto r = run_with_input(cli(host), input);
+    EXPECT_EQ(r.exit_code, 1) << input;
+    const auto lines = json_lines(r.out);
+    ASSERT_EQ(lines.size(), 1u) << r.out;
+    EXPECT_TRUE(lines[0].starts_with(R"({"args":{"code":"400",)")) << lines[0];
+    EXPECT_NE(lines[0].find(detail), std::string::npos) << lines[0];
+    // A request line makes it the REST form, whose replies are {"args":...}.
+    if (!std::string_view(input).starts_with("DELETE")) {
+      EXPECT_NE(lines[0].find(R"("name":"error","namespace":"error")"), std::string::npos) << lines[0];
+    }
+  }
+}
+
+TEST(cli, a_leading_byte_order_mark_is_skipped) {
+  fake_host host;
+  auto r = run_with_input(cli(host), "\xEF\xBB\xBF{\"action\":\"issetup\"}");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "{\"args\":{\"issetup\":{\"setup\":\"false\"}}}\n");
 }
 
 TEST(cli, batch_answers_each_line_in_order_and_survives_bad_lines) {
@@ -83,17 +155,19 @@ TEST(cli, batch_answers_each_line_in_order_and_survives_bad_lines) {
       "this is not json\n"
       "\n"
       "{\"action\":\"create\",\"name\":\"web\",\"size\":\"1G\"}\n"
+      "PUT /sysadm/iohyve {\"action\":\"listvms\"}\n"
       "{\"action\":\"listvms\"}\n";
   auto r = run_with_input(cli(host, {"--batch"}), input);
-  EXPECT_EQ(r.exit_code, 1) << "one line was an error";
-  std::vector<std::string> lines;
-  for (std::size_t pos = 0, end; (end = r.out.find('\n', pos)) != std::string::npos; pos = end + 1)
-    lines.push_back(r.out.substr(pos, end - pos));
-  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << "lines were errors";
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << "one reply per line, a blank one too: " << r.out;
   EXPECT_NE(lines[0].find(R"("setup":{"nic":"em0","pool":"tank"})"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find(R"("code":"400")"), std::string::npos) << lines[1];
-  EXPECT_NE(lines[2].find(R"("create":{"name":"web","size":"1G"})"), std::string::npos) << lines[2];
-  EXPECT_NE(lines[3].find(R"("web":{)"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[2].find(R"("code":"400")"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find("the message is empty"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find(R"("create":{"name":"web","size":"1G"})"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[4].find(R"("code":"400")"), std::string::npos) << "a request line alone has no body: " << lines[4];
+  EXPECT_NE(lines[5].find(R"("web":{)"), std::string::npos) << lines[5];
 }
 
 TEST(cli, dry_run_prints_argv_arrays_and_changes_nothing) {
@@ -132,6 +206,10 @@ TEST(cli, hostile_stdin_gets_an_error_response_never_a_crash) {
     EXPECT_NE(r.out.find("\"code\":\"4"), std::string::npos) << r.out.substr(0, 200);
     EXPECT_LT(r.out.size(), 2000u);
   }
+  // The CLI stops reading past 1 MiB: the message says so, never a size.
+  auto r = run_with_input(cli(host), too_big);
+  EXPECT_NE(r.out.find(R"("code":"413")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("more than 1 MiB"), std::string::npos) << r.out;
 }
 
 TEST(cli, pretty_output_is_indented_json) {
@@ -142,9 +220,10 @@ TEST(cli, pretty_output_is_indented_json) {
   EXPECT_EQ(iohyve_test::json_error(r.out), "");
 }
 
-// Runs argv with stdout on a pipe and stderr on a pseudo-terminal; returns
-// (stdout, what the terminal showed).
-std::pair<std::string, std::string> run_with_terminal_stderr(const std::vector<std::string>& argv) {
+// Runs argv with stderr on a pseudo-terminal and stdout on a pipe (or on the
+// same terminal); returns (stdout, what the terminal showed).
+std::pair<std::string, std::string> run_with_terminal_stderr(const std::vector<std::string>& argv,
+                                                             bool stdout_on_terminal = false) {
   int master = -1, slave = -1;
   EXPECT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
   int out[2];
@@ -156,7 +235,7 @@ std::pair<std::string, std::string> run_with_terminal_stderr(const std::vector<s
   if (pid == 0) {
     const int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, 0);
-    dup2(out[1], 1);
+    dup2(stdout_on_terminal ? slave : out[1], 1);
     dup2(slave, 2);
     execv(args[0], args.data());
     _exit(127);
@@ -207,6 +286,42 @@ TEST(cli, progress_bar_goes_to_a_terminal_stderr_never_stdout) {
   EXPECT_EQ(out.find('['), out.find("[\"")) << "no bar on stdout: " << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << "--no-events: only the response: " << out;
   EXPECT_NE(out.find("Task Queued"), std::string::npos) << out;
+}
+
+// stdout on the same terminal as the bar: the bar is erased before anything
+// goes to stdout, so the (pretty, multi-line) response is never cut by it.
+TEST(cli, progress_bar_never_cuts_into_stdout_on_the_same_terminal) {
+  fake_host host;
+  iohyve_test::temp_dir media;
+  const std::string iso = (media.path() / "tty.iso").string();
+  iohyve_test::write_file(iso, std::string(3u << 20, 't'));
+  host.set_fetch_rate(1u << 20);
+  ASSERT_EQ(run_with_input(cli(host), R"({"action":"setup","pool":"tank","nic":"em0"})").exit_code, 0);
+  const std::string request_file = (media.path() / "request.json").string();
+  iohyve_test::write_file(request_file, R"({"action":"fetchiso","url":"file://)" + iso + "\"}");
+  auto [out, terminal] = run_with_terminal_stderr(
+      {"/bin/sh", "-c", "exec \"$0\" \"$@\" < " + request_file, IOHYVE_CLI, "--bin-dir", host.bin_dir(),
+       "--rc-conf", host.rc_conf(), "--vmm-dir", host.vmm_dir(), "--progress", "--pretty"},
+      true);
+  EXPECT_EQ(out, "");
+  std::string screen;  // what was written, without the terminal's \r
+  for (char c : terminal)
+    if (c != '\r') screen += c;
+  // The pretty response: from its first line "{" to its last "}".
+  const auto begin = screen.find("{\n  \"args\"");
+  ASSERT_NE(begin, std::string::npos) << terminal;
+  const auto end = screen.find("\n}\n", begin);
+  ASSERT_NE(end, std::string::npos) << terminal;
+  const std::string response = screen.substr(begin, end + 3 - begin);
+  EXPECT_EQ(response.find("tty.iso ["), std::string::npos) << "bar inside the response: " << response;
+  EXPECT_EQ(iohyve_test::json_error(response), "") << response;
+  EXPECT_NE(screen.find("100%"), std::string::npos) << terminal;
+  // Event lines (compact, one a line) are never cut by the bar either.
+  for (std::size_t pos = 0; (pos = screen.find("{\"args\":", pos)) != std::string::npos; ++pos) {
+    const auto line_end = screen.find('\n', pos);
+    ASSERT_NE(line_end, std::string::npos);
+    EXPECT_EQ(iohyve_test::json_error(screen.substr(pos, line_end - pos)), "") << screen.substr(pos, line_end - pos);
+  }
 }
 
 TEST(cli, events_follow_the_response_as_json_lines) {

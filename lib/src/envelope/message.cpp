@@ -10,9 +10,8 @@
 #endif
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <array>
@@ -29,8 +28,8 @@ namespace {
 
 error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
 
-// rapidjson's allocator is stateless: one shared instance spares the reader,
-// the id buffer and the id writer a `new CrtAllocator` each per request.
+// rapidjson's allocator is stateless: one shared instance spares each reader
+// a `new CrtAllocator` per request.
 rapidjson::CrtAllocator shared_crt_allocator;
 
 // The keys of every open object, to refuse duplicates: one stack of keys
@@ -110,7 +109,7 @@ class request_reader {
     const std::string_view key(s, n);
     frame& f = frames_[depth_ - 1];
     if (!keys_.insert(f.key_mark, f.hashed_keys, key)) return fail(bad("duplicate key " + quote_value(key)));
-    if (id_depth_ > 0) id_writer_.Key(s, n);
+    if (id_depth_ > 0) id_writer_.key(key);
     if (depth_ == 1) root_key_ = key;
     else if (in_args()) args_key_ = key;
     return true;
@@ -168,7 +167,7 @@ class request_reader {
       role = frame_role::root;
     } else if (id_depth_ > 0 || (depth_ == 1 && root_key_ == "id")) {
       ++id_depth_;
-      is_object ? id_writer_.StartObject() : id_writer_.StartArray();
+      is_object ? id_writer_.begin_object() : id_writer_.begin_array();
       role = frame_role::id;
     } else if (depth_ == 1 && root_key_ == "args") {
       if (!is_object) return fail(bad("'args' must be an object, not an array"));
@@ -189,8 +188,8 @@ class request_reader {
   bool close() {
     frame& f = frames_[depth_ - 1];
     if (id_depth_ > 0) {
-      f.is_object ? id_writer_.EndObject() : id_writer_.EndArray();
-      if (--id_depth_ == 0) id_json.assign(id_buffer_.GetString(), id_buffer_.GetSize());
+      f.is_object ? id_writer_.end_object() : id_writer_.end_array();
+      if (--id_depth_ == 0) id_json = id_writer_.take();
     }
     keys_.release(f.key_mark);
     f.hashed_keys.reset();
@@ -203,8 +202,8 @@ class request_reader {
     if (id_depth_ > 0) return write_id_scalar(kind, text);
     if (depth_ == 1) {
       if (root_key_ == "id") {
-        // A scalar id, the usual case, is serialized directly; the
-        // RapidJSON writer (and its buffer) is for ids that are containers.
+        // A scalar id, the usual case, is serialized directly; the writer
+        // is for ids that are containers.
         id_json.clear();
         if (kind == arg_kind::string) append_json_string(id_json, text);
         else id_json.assign(kind == arg_kind::null ? std::string_view("null") : text);
@@ -219,17 +218,10 @@ class request_reader {
     return true;
   }
 
+  // Numbers keep the digits they were sent with (kParseNumbersAsStrings).
   bool write_id_scalar(arg_kind kind, std::string_view text) {
-    switch (kind) {
-      case arg_kind::string:
-        id_writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-        break;
-      case arg_kind::number:
-        id_writer_.RawValue(text.data(), text.size(), rapidjson::kNumberType);
-        break;
-      case arg_kind::boolean: id_writer_.Bool(text == "true"); break;
-      default: id_writer_.Null();
-    }
+    if (kind == arg_kind::string) id_writer_.string(text);
+    else id_writer_.raw(kind == arg_kind::null ? std::string_view("null") : text);
     return true;
   }
 
@@ -239,8 +231,10 @@ class request_reader {
   key_stack keys_;
   std::string_view root_key_, args_key_;  // views into the message
   unsigned id_depth_ = 0;
-  rapidjson::StringBuffer id_buffer_{&shared_crt_allocator};
-  rapidjson::Writer<rapidjson::StringBuffer> id_writer_{id_buffer_, &shared_crt_allocator};
+  // An id that is an object or array, re-serialized by the library's own
+  // writer. (RapidJSON 1.1.0's Writer computes an offset from a null stack
+  // pointer on its first container, which UBSan rightly reports.)
+  json_writer id_writer_{false, 64};
 };
 
 const arg* find_arg(const arg_list& list, std::string_view key) {
@@ -325,7 +319,7 @@ std::optional<error> parse_rest_http(std::string_view text, parsed_message& out)
   const std::size_t sp1 = request_line.find(' ');
   const std::string_view verb = request_line.substr(0, sp1);
   if (verb != "GET" && verb != "PUT" && verb != "POST")
-    return bad("unsupported request line " + quote_value(request_line) +
+    return bad("unsupported HTTP method " + quote_value(verb) +
                ": expected 'PUT /sysadm/iohyve' (GET and POST are accepted too)");
   std::string_view rest = sp1 == std::string_view::npos ? std::string_view() : trim(request_line.substr(sp1 + 1));
   const std::string_view uri = rest.substr(0, rest.find(' '));
@@ -370,6 +364,56 @@ std::optional<error> parse_rest_http(std::string_view text, parsed_message& out)
   return parse_json(body, pos, out, false);
 }
 
+constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
+
+// "PUT /...", "DELETE /...": an upper-case method, a space. JSON never
+// starts so (its literals are lower-case), so the two forms cannot be
+// confused, and any other verb still gets an error that names it.
+bool starts_like_request_line(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && text[i] >= 'A' && text[i] <= 'Z') ++i;
+  return i > 0 && i < text.size() && text[i] == ' ';
+}
+
+// Records only the type of the top-level value; everything else is just
+// validated.
+class root_type_reader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, root_type_reader> {
+ public:
+  bool Default() { return note("a JSON value"); }
+  bool Null() { return note("null"); }
+  bool Bool(bool) { return note("a boolean"); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return note("a number"); }
+  bool String(const char*, rapidjson::SizeType, bool) { return note("a string"); }
+  bool StartObject() { return note("an object"); }
+  bool StartArray() { return note("an array"); }
+
+  std::string_view type;
+
+ private:
+  bool note(std::string_view t) {
+    if (type.empty()) type = t;
+    return true;
+  }
+};
+
+// The error for a message that is JSON but not an object ("7", "null",
+// "[]"), or not JSON at all. Iterative parsing: 1 MiB of '[' must not
+// recurse.
+error describe_non_object(std::string_view json, std::size_t base_offset) {
+  if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
+    return bad("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+  rapidjson::MemoryStream stream(json.data(), json.size());
+  root_type_reader reader;
+  rapidjson::Reader parser(&shared_crt_allocator);
+  const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
+  if (!ok) {
+    return bad("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
+               rapidjson::GetParseError_En(ok.Code()));
+  }
+  return bad("the request must be a JSON object, not " + std::string(reader.type));
+}
+
 }  // namespace
 
 parse_outcome parse_message(std::string_view text) {
@@ -379,25 +423,30 @@ parse_outcome parse_message(std::string_view text) {
     outcome.error = bad("the message contains a NUL byte at offset " + std::to_string(nul));
     return outcome;
   }
-  const std::size_t start = text.find_first_not_of(" \t\r\n");
+  // A UTF-8 byte order mark, as some editors and Windows tools write it, is
+  // skipped (RFC 8259 allows a parser to ignore it); offsets in errors still
+  // count from the first byte sent.
+  const std::size_t base = text.starts_with(utf8_byte_order_mark) ? utf8_byte_order_mark.size() : 0;
+  const std::string_view body = text.substr(base);
+  const std::size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) {
     outcome.error = bad("the message is empty");
     return outcome;
   }
-  if (text[start] == '{') {
-    msg.form = message_form::websocket;  // becomes rest_body if there is no "args"
-    outcome.error = parse_json(text, 0, msg, true);
-    if (msg.form == message_form::rest_body) {
-      msg.ns = "sysadm";
-      msg.name = "iohyve";
-    }
+  if (starts_like_request_line(body.substr(start))) {
+    outcome.error = parse_rest_http(body.substr(start), msg);
     return outcome;
   }
-  if (text[start] == '[') {
-    outcome.error = bad("the request must be a JSON object, not an array");
+  if (body[start] != '{') {
+    outcome.error = describe_non_object(body, base);
     return outcome;
   }
-  outcome.error = parse_rest_http(text.substr(start), msg);
+  msg.form = message_form::websocket;  // becomes rest_body if there is no "args"
+  outcome.error = parse_json(body, base, msg, true);
+  if (msg.form == message_form::rest_body) {
+    msg.ns = "sysadm";
+    msg.name = "iohyve";
+  }
   return outcome;
 }
 
