@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # The project's test command: installs missing Debian packages, then builds
-# and runs the whole test suite twice, once normally and once under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# and runs the whole test suite twice:
+#   build/        g++ and libstdc++ (Debian's default toolchain)
+#   build-clang/  clang 19 and libc++, as FreeBSD 14.3 and 15 ship them, with
+#                 AddressSanitizer + UndefinedBehaviorSanitizer (failing on the
+#                 first report) and the runner's FreeBSD code paths
 #
 #   tests/run.sh            # both builds
-#   tests/run.sh --quick    # the normal build only
+#   tests/run.sh --quick    # the g++ build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build g++ pkg-config libfmt-dev rapidjson-dev libgtest-dev libgmock-dev
           libcli11-dev libbenchmark-dev)
+# The clang build: Debian's compiled fmt, GoogleTest and benchmark are built
+# with libstdc++, so it uses fmt header-only and GoogleTest's sources.
+[ "${1:-}" = "--quick" ] ||
+  packages+=(clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev googletest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -33,7 +40,12 @@ build() {  # build DIR [meson options...]
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" -Dwerror=$werror "$@"
   else
-    meson configure "$dir" -Dwerror=$werror "$@" >/dev/null
+    # An existing build keeps its toolchain: --native-file is for setup only.
+    local options=() skip=false o
+    for o in "$@"; do
+      if $skip; then skip=false; elif [ "$o" = --native-file ]; then skip=true; else options+=("$o"); fi
+    done
+    meson configure "$dir" -Dwerror=$werror "${options[@]}" >/dev/null
   fi
   ninja -C "$dir"
   local log
@@ -77,7 +89,9 @@ check_installed_library() {  # check_installed_library BUILD_DIR
 build build
 check_installed_library build
 if [ "${1:-}" != "--quick" ]; then
-  # leak detection stays on; the sanitizer build is debug so traces are readable
+  # Leak detection stays on; the sanitizer build is debug so traces are
+  # readable. b_lundef=false: clang's sanitizer runtimes resolve at run time.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Dbenchmarks=disabled
+    build build-clang --native-file tests/toolchains/clang19-libcxx.ini \
+      -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dfreebsd_code_paths=true
 fi

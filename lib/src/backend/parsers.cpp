@@ -95,13 +95,6 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
   return value;
 }
 
-// Converts to the std::string member it initializes directly (no temporary
-// string to move from, as emplace_back(std::string(..), ..) would make).
-struct as_string {
-  std::string_view text;
-  operator std::string() const { return std::string(text); }
-};
-
 // string_view's operator<, inlined (it stayed an out-of-line call).
 bool less_text(std::string_view a, std::string_view b) noexcept {
   const int c = std::char_traits<char>::compare(a.data(), b.data(), std::min(a.size(), b.size()));
@@ -472,7 +465,11 @@ result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_
     if (f[0].size() <= prefix.size() ||
         std::char_traits<char>::compare(f[0].data(), prefix.data(), prefix.size()) != 0)
       continue;
-    out.emplace_back(as_string{f[0].substr(prefix.size())}, as_string{f[1]});
+    // Filled in place: no temporary strings to move. (Not emplace_back(a, b):
+    // parenthesized aggregate initialization needs clang 16.)
+    property_entry& entry = out.emplace_back();
+    entry.name.assign(f[0].substr(prefix.size()));
+    entry.value.assign(f[1]);
   }
   const auto by_name = [](const property_entry& a, const property_entry& b) {
     return less_text(a.name, b.name);

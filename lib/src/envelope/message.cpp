@@ -144,17 +144,15 @@ class request_reader {
 
   bool in_args() const { return depth_ == 2 && frames_[1].role == frame_role::args; }
 
-  // Converts to the std::string member it initializes directly, without a
-  // temporary arg whose strings would then be moved.
-  struct as_string {
-    std::string_view text;
-    operator std::string() const { return std::string(text); }
-  };
-
   // Room for a request's arguments at the first one, not one by one.
   static void add(arg_list& list, std::string_view key, arg_kind kind, std::string_view text) {
     if (list.capacity() == 0) list.reserve(8);
-    list.emplace_back(as_string{key}, kind, as_string{text});
+    // Filled in place: no temporary strings to move. (Not emplace_back(a, b, c):
+    // parenthesized aggregate initialization needs clang 16.)
+    arg& a = list.emplace_back();
+    a.key.assign(key);
+    a.kind = kind;
+    a.text.assign(text);
   }
 
   bool open(bool is_object) {

@@ -15,24 +15,14 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
-#if defined(__FreeBSD__)
-#include <sys/param.h>
-#endif
 
 #include <array>
 #include <cerrno>
 #include <csignal>
 
 #include "iohyve_api/runner.hpp"
+#include "runner/platform.hpp"
 #include "runner/spawn.hpp"
-
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-#define IOHYVE_HAVE_SPAWN_CLOSEFROM 1
-#elif defined(__FreeBSD__) && __FreeBSD_version >= 1400000
-#define IOHYVE_HAVE_SPAWN_CLOSEFROM 1
-#else
-#define IOHYVE_HAVE_SPAWN_CLOSEFROM 0
-#endif
 
 namespace iohyve_api {
 

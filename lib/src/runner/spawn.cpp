@@ -1,13 +1,12 @@
 #include "runner/spawn.hpp"
 
+#include "runner/platform.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <sys/syscall.h>
-#endif
 
 #include <algorithm>
 #include <array>
@@ -224,7 +223,7 @@ int set_nonblocking(int fd) {
 }
 
 child_process::child_process(pid_t pid) noexcept : pid_(pid) {
-#if defined(__linux__) && defined(SYS_pidfd_open)
+#if IOHYVE_HAVE_PIDFD
   // Safe from pid reuse: the child is ours and not yet reaped. ENOSYS on
   // kernels before 5.3; then the loop polls waitpid with a short backoff.
   // pidfds are always close-on-exec.

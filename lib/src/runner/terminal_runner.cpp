@@ -20,28 +20,17 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
-#if defined(__FreeBSD__)
-#include <sys/param.h>
-#endif
 
 #include <array>
 #include <cerrno>
 #include <climits>
 #include <csignal>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "iohyve_api/runner.hpp"
+#include "runner/platform.hpp"
 #include "runner/spawn.hpp"
-
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-#define IOHYVE_HAVE_CLOSE_RANGE 1
-#elif defined(__FreeBSD__) && __FreeBSD_version >= 1300000
-#define IOHYVE_HAVE_CLOSE_RANGE 1
-#else
-#define IOHYVE_HAVE_CLOSE_RANGE 0
-#endif
 
 namespace iohyve_api {
 
@@ -185,20 +174,12 @@ int open_master(detail::unique_fd& master) {
   return detail::move_above_stdio(master);
 }
 
-// The slave's path; 0 or an errno value.
+// The slave's path; 0 or an errno value. ptsname_r(3): glibc; FreeBSD 13.0
+// (which returns -1 and sets errno where glibc returns the error).
 int slave_name(int master, std::string& name) {
-#if defined(__linux__)
   std::array<char, 128> buffer{};
-  if (const int err = ::ptsname_r(master, buffer.data(), buffer.size())) return err;
+  if (::ptsname_r(master, buffer.data(), buffer.size()) != 0) return errno != 0 ? errno : EINVAL;
   name = buffer.data();
-#else
-  // ptsname() returns a static buffer.
-  static std::mutex ptsname_mutex;
-  const std::lock_guard<std::mutex> lock(ptsname_mutex);
-  const char* path = ::ptsname(master);
-  if (path == nullptr) return errno;
-  name = path;
-#endif
   return 0;
 }
 
