@@ -45,7 +45,7 @@ std::vector<bad_case> cases() {
       {"empty array", "[]", 400, "the request must be a JSON object, not an array"},
       {"bare word", "listvms", 400, "invalid JSON at offset 0"},
       {"number then garbage", "7 x", 400, "invalid JSON at offset 2"},
-      {"deep array is not recursed", std::string(1u << 19, '['), 400, "invalid JSON"},
+      {"deep array is not recursed", std::string(1u << 19, '['), 400, "nesting is deeper than 32 levels"},
       {"DELETE verb", "DELETE /sysadm/iohyve\n{\"action\":\"listvms\"}", 400, "unsupported HTTP method 'DELETE'"},
       {"lower-case verb is no request line", "put /sysadm/iohyve\n{}", 400, "invalid JSON at offset 0"},
       {"BOM is skipped", "\xEF\xBB\xBF{\"action\":\"lisvms\"}", 400, "unknown action 'lisvms'"},

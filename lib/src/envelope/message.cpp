@@ -8,9 +8,17 @@
 #elif defined(__SSE2__)
 #define RAPIDJSON_SSE2
 #endif
+// The library's RapidJSON lives in a namespace of its own. Its templates are
+// inline functions: compiled here with the SIMD macros above, they would
+// otherwise share names with the same templates in a program that links the
+// library and uses RapidJSON without them, and the linker would keep one
+// copy for both (an ODR violation: the SIMD one reads up to 15 bytes past a
+// buffer the program did not pad).
+#define RAPIDJSON_NAMESPACE iohyve_api_rapidjson
+#define RAPIDJSON_NAMESPACE_BEGIN namespace iohyve_api_rapidjson {
+#define RAPIDJSON_NAMESPACE_END }
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <algorithm>
@@ -22,6 +30,8 @@
 #include "actions/quote.hpp"
 #include "envelope/json_writer.hpp"
 #include "text/utf8.hpp"
+
+namespace rapidjson = iohyve_api_rapidjson;
 
 namespace iohyve_api::detail {
 namespace {
@@ -374,7 +384,8 @@ bool starts_like_request_line(std::string_view text) {
 }
 
 // Records only the type of the top-level value; everything else is just
-// validated.
+// validated, at most max_json_depth levels deep (1 MiB of '[' must not
+// recurse a million times).
 class root_type_reader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, root_type_reader> {
  public:
   bool Default() { return note("a JSON value"); }
@@ -382,29 +393,46 @@ class root_type_reader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
   bool Bool(bool) { return note("a boolean"); }
   bool RawNumber(const char*, rapidjson::SizeType, bool) { return note("a number"); }
   bool String(const char*, rapidjson::SizeType, bool) { return note("a string"); }
-  bool StartObject() { return note("an object"); }
-  bool StartArray() { return note("an array"); }
+  bool StartObject() { return open("an object"); }
+  bool StartArray() { return open("an array"); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
 
   std::string_view type;
+  bool too_deep = false;
 
  private:
   bool note(std::string_view t) {
     if (type.empty()) type = t;
     return true;
   }
+  bool open(std::string_view t) {
+    note(t);
+    too_deep = ++depth_ > max_json_depth;
+    return !too_deep;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  std::size_t depth_ = 0;
 };
 
 // The error for a message that is JSON but not an object ("7", "null",
-// "[]"), or not JSON at all. Iterative parsing: 1 MiB of '[' must not
-// recurse.
+// "[]"), or not JSON at all. Parsed in place like a request: RapidJSON
+// 1.1.0's other modes grow an internal stack whose first growth offsets a
+// null pointer (undefined behaviour that UBSan reports).
 error describe_non_object(std::string_view json, std::size_t base_offset) {
   if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
     return bad("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
-  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
-  rapidjson::MemoryStream stream(json.data(), json.size());
+  constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+  std::string& text = in_situ_copy(json);
+  rapidjson::InsituStringStream stream(text.data());
   root_type_reader reader;
   rapidjson::Reader parser(&shared_crt_allocator);
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
+  if (reader.too_deep)
+    return bad("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels");
   if (!ok) {
     return bad("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
                rapidjson::GetParseError_En(ok.Code()));
