@@ -12,19 +12,19 @@ using runner_t = iohyve_api::testing::scripted_runner;
 namespace {
 
 const std::string zfs = "/sbin/zfs", iohyve = "/usr/local/sbin/iohyve", pgrep = "/bin/pgrep";
-const std::vector<std::string> guests_q = {zfs, "get", "-H", "-p", "-o", "name,property,value,source", "-s",
+const std::vector<std::string> guests_q = {zfs, "get", "-H", "-p", "-o", "name,property,source,value", "-s",
                                            "local,received", "-t", "filesystem",
                                            "iohyve:name,iohyve:boot,iohyve:description"};
 const std::vector<std::string> pgrep_q = {pgrep, "-lf", "^bhyve: ioh-"};
 
 std::string guest_lines(const std::string& name) {
   const std::string ds = "tank/iohyve/" + name;
-  return ds + "\tiohyve:name\t" + name + "\tlocal\n" + ds + "\tiohyve:boot\t0\tlocal\n" + ds +
-         "\tiohyve:description\tSun Nov 29 19:47:12 UTC 2026\tlocal\n";
+  return ds + "\tiohyve:name\tlocal\t" + name + "\n" + ds + "\tiohyve:boot\tlocal\t0\n" + ds +
+         "\tiohyve:description\tlocal\tSun Nov 29 19:47:12 UTC 2026\n";
 }
 
 std::vector<std::string> props_q(const std::string& ds) {
-  return {zfs, "get", "-H", "-o", "property,value", "-s", "local,received", "all", ds};
+  return {zfs, "get", "-H", "-o", "property,source,value", "-s", "local,received,inherited", "all", ds};
 }
 std::vector<std::string> disks_q(const std::string& ds) {
   return {zfs, "list", "-H", "-p", "-o", "name,volsize", "-t", "volume", "-r", ds};
@@ -37,7 +37,7 @@ TEST(client, start_fails_when_iohyve_prints_an_error_with_status_zero) {
   runner_t r;
   r.expect_once(guests_q, runner_t::exited(0, guest_lines("web")));
   r.expect_once(pgrep_q, runner_t::exited(1));
-  r.expect_once(props_q("tank/iohyve/web"), runner_t::exited(0, "iohyve:template\tNO\n"));
+  r.expect_once(props_q("tank/iohyve/web"), runner_t::exited(0, "iohyve:template\tlocal\tNO\n"));
   r.expect_once({iohyve, "start", "web"}, runner_t::exited(0, "Guest is already running.\n"));
   client c(host_paths{}, r);
   auto s = c.start(g("web"));
@@ -50,7 +50,7 @@ TEST(client, start_refuses_templates_and_running_guests) {
   runner_t r;
   r.on(guests_q, runner_t::exited(0, guest_lines("web")));
   r.expect_once(pgrep_q, runner_t::exited(1));
-  r.on(props_q("tank/iohyve/web"), runner_t::exited(0, "iohyve:template\tYES\n"));
+  r.on(props_q("tank/iohyve/web"), runner_t::exited(0, "iohyve:template\tlocal\tYES\n"));
   client c(host_paths{}, r);
   auto s = c.start(g("web"));
   ASSERT_FALSE(s.ok());
@@ -127,9 +127,9 @@ TEST(client, deletedisk_unhooks_only_the_pcidev_of_that_volume) {
   r.expect_once(guests_q, runner_t::exited(0, guest_lines("web")));
   r.expect_once(pgrep_q, runner_t::exited(1));
   r.expect_once(disks_q(ds), runner_t::exited(0, ds + "/disk0\t1\n" + ds + "/disk1\t1\n" + ds + "/disk10\t1\n"));
-  r.expect_once(props_q(ds), runner_t::exited(0, "iohyve:pcidev:1\tahci-hd,/dev/zvol/" + ds +
-                                                     "/disk10\niohyve:pcidev:2\tahci-hd,/dev/zvol/" + ds +
-                                                     "/disk1\niohyve:ram\t1G\n"));
+  r.expect_once(props_q(ds), runner_t::exited(0, "iohyve:pcidev:1\tlocal\tahci-hd,/dev/zvol/" + ds +
+                                                     "/disk10\niohyve:pcidev:2\tlocal\tahci-hd,/dev/zvol/" + ds +
+                                                     "/disk1\niohyve:ram\tlocal\t1G\n"));
   r.expect_once({zfs, "inherit", "iohyve:pcidev:2", ds}, runner_t::exited(0));
   r.expect_once({zfs, "destroy", ds + "/disk1"}, runner_t::exited(0));
   client c(host_paths{}, r);
@@ -137,12 +137,40 @@ TEST(client, deletedisk_unhooks_only_the_pcidev_of_that_volume) {
   EXPECT_EQ(r.calls().size(), 6u);
 }
 
+// Names read from tool output go back into argv: validated like client
+// input, and a 500 when they fail, with nothing run.
+TEST(client, a_pool_name_no_zfs_could_print_never_reaches_argv) {
+  runner_t r;
+  r.expect_once(guests_q, runner_t::exited(0, "-an/iohyve/web\tiohyve:name\tlocal\tweb\n"));
+  client c(host_paths{}, r);
+  auto s = c.list_disks(g("web"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, error_code::command_failed);
+  EXPECT_TRUE(s.error().message.starts_with("unexpected output from zfs get: ")) << s.error().message;
+  EXPECT_EQ(r.calls().size(), 1u);
+}
+
+TEST(client, a_property_name_no_zfs_could_print_never_reaches_zfs_inherit) {
+  runner_t r;
+  const std::string ds = "tank/iohyve/web";
+  r.expect_once(guests_q, runner_t::exited(0, guest_lines("web")));
+  r.expect_once(pgrep_q, runner_t::exited(1));
+  r.expect_once(disks_q(ds), runner_t::exited(0, ds + "/disk0\t1\n" + ds + "/disk1\t1\n"));
+  r.expect_once(props_q(ds), runner_t::exited(0, "iohyve:pcidev:1 -r\tlocal\tahci-hd,/dev/zvol/" + ds + "/disk1\n"));
+  client c(host_paths{}, r);
+  auto s = c.delete_disk(g("web"), *disk_name::parse("disk1"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, error_code::command_failed);
+  EXPECT_NE(s.error().message.find("unexpected output from zfs get"), std::string::npos) << s.error().message;
+  EXPECT_EQ(r.calls().size(), 4u) << "no zfs inherit, no zfs destroy";
+}
+
 TEST(client, setprop_is_one_atomic_zfs_set_and_is_verified) {
   runner_t r;
   const std::string ds = "tank/iohyve/web";
   r.expect_once(guests_q, runner_t::exited(0, guest_lines("web")));
   r.expect_once({zfs, "set", "iohyve:ram=2G", "iohyve:description=a  b", ds}, runner_t::exited(0));
-  r.expect_once(props_q(ds), runner_t::exited(0, "iohyve:description\ta  b\niohyve:ram\t1G\n"));
+  r.expect_once(props_q(ds), runner_t::exited(0, "iohyve:description\tlocal\ta  b\niohyve:ram\tlocal\t1G\n"));
   client c(host_paths{}, r);
   auto s = c.set_props(g("web"), {*property::parse("ram", "2G"), *property::parse("description", "a  b")});
   ASSERT_FALSE(s.ok()) << "ram did not land";

@@ -99,11 +99,22 @@ struct client::impl {
     return parse_guest_records(out);
   }
 
+  // The one guest called name. A name on several pools, or one that a
+  // renamed dataset still carries as its iohyve:name, is refused: iohyve
+  // would pick one of them arbitrarily.
   result<guest_record> find_guest(const guest_name& name) {
     IOHYVE_TRY(out, query(guest_records_cmd));
-    IOHYVE_TRY(found, find_guest_record(out, name.str()));
-    if (!found) return not_found("guest " + q(name.str()) + " does not exist");
-    return std::move(*found);
+    IOHYVE_TRY(found, find_guest_records(out, name.str()));
+    if (found.empty()) return not_found("guest " + q(name.str()) + " does not exist");
+    if (found.size() == 1 && found.front().addressable()) return std::move(found.front());
+    std::string datasets;
+    for (const auto& g : found) {
+      if (!datasets.empty()) datasets += " and ";
+      datasets += g.dataset;
+      if (g.iohyve_name != g.name) datasets += " (iohyve:name " + quote_value(g.iohyve_name) + ")";
+    }
+    return conflict("guest name " + q(name.str()) + " is ambiguous: " + datasets +
+                    "; iohyve would pick one arbitrarily, so nothing is done");
   }
 
   // pgrep exits 1 when nothing matches: that is an answer, not a failure.
@@ -190,8 +201,26 @@ result<std::vector<vm_info>> client::list_vms() {
   IOHYVE_TRY(running, impl_->running());
   std::vector<vm_info> vms;
   vms.reserve(records.size());
+  // How many datasets answer to each name (as find_guest counts them): a
+  // name on several pools, or also a renamed dataset's iohyve:name, is
+  // ambiguous, and such guests are listed under their datasets.
+  std::map<std::string, int> claims;
+  for (const auto& g : records) {
+    ++claims[g.name];
+    if (g.iohyve_name != g.name) ++claims[g.iohyve_name];
+  }
   for (auto& g : records) {
     vm_info vm;
+    vm.dataset = g.dataset;
+    if (!guest_name::parse(g.name)) {
+      vm.conflict = "the dataset name is not a valid guest name for this API";
+    } else if (g.iohyve_name != g.name) {
+      vm.conflict = "renamed: its iohyve:name is " + quote_value(g.iohyve_name) +
+                    "; rename the dataset back (zfs rename) to manage it";
+    } else if (const int n = claims[g.name]; n > 1) {
+      vm.conflict = "ambiguous: " + std::to_string(n) + " datasets answer to the name " + q(g.name) +
+                    "; actions on it are refused (409)";
+    }
     vm.rcboot = g.boot == "1";
     vm.running = std::binary_search(running.begin(), running.end(), g.name);
     vm.vmm = impl_->in_vmm(g.name);
@@ -372,7 +401,8 @@ status client::delete_disk(const guest_name& name, const disk_name& disk) {
   const std::string device = "/dev/zvol/" + volume;
   IOHYVE_TRY(props, impl_->props(g));
   for (const auto& p : props) {
-    if (p.name.rfind("pcidev:", 0) != 0) continue;
+    // Only the guest's own pcidevs (an inherited one is not its to unhook).
+    if (p.name.rfind("pcidev:", 0) != 0 || !p.inherited_from.empty()) continue;
     const auto comma = p.value.find(',');
     if (comma != std::string::npos && p.value.substr(comma + 1) == device)
       IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"inherit", "iohyve:" + p.name, g.dataset})));

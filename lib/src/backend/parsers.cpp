@@ -5,6 +5,7 @@
 // They run on every request, so they slice the input with string_view and
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
+#include "iohyve_api/values.hpp"
 #include "actions/quote.hpp"
 #include "text/utf8.hpp"
 #include "try.hpp"
@@ -164,181 +165,180 @@ source_kind classify_source(std::string_view source) noexcept {
   return source_kind::unknown;
 }
 
+// A name zfs prints in a leading field: not empty, no control byte (zfs
+// refuses those in dataset and property names). Anything else in a line's
+// leading position is the continuation of a value that held a newline.
+bool is_plain_field(std::string_view s) noexcept {
+  return !s.empty() && std::none_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+// A zfs property name as `zfs inherit` takes it back: lowercase letters,
+// digits and ":._-+" (OpenZFS zfs_prop_user / zprop_valid_char), at most
+// 256 bytes (ZAP_MAXNAMELEN).
+bool is_property_name(std::string_view s) noexcept {
+  constexpr std::size_t max_property_name = 256;
+  // Never a leading '-', which an argv would read as an option.
+  return !s.empty() && s.size() <= max_property_name && s.front() != '-' && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || is_digit(c) || c == ':' || c == '.' || c == '_' || c == '-' || c == '+';
+  });
+}
+
+// Calls keep(fields, value, line_number) for every record of `zfs get -H`
+// output whose columns are N leading fields and the value last. zfs prints
+// a value raw, so a value may hold tabs (they stay in it: only the first N
+// tabs of a record separate fields) and newlines: a line that is_head()
+// does not accept continues the value of the record before it. Output that
+// does not start with a record is the error. Empty lines before the first
+// record are skipped (a value's own empty lines continue it).
+template <std::size_t N, class IsHead, class Keep>
+status for_each_zfs_record(std::string_view zfs_output, IsHead is_head, Keep keep) {
+  line_reader lines(zfs_output);
+  std::string_view line;
+  std::array<std::string_view, N> fields{};
+  std::string_view value;
+  std::size_t record_line = 0;
+  bool pending = false;
+  while (lines.next(line)) {
+    std::array<std::string_view, N + 1> split_fields;
+    std::string_view rest = line;
+    std::size_t found = 0;
+    for (; found < N; ++found) {
+      const std::size_t tab = rest.find('\t');
+      if (tab == npos) break;
+      split_fields[found] = rest.substr(0, tab);
+      rest.remove_prefix(tab + 1);
+    }
+    std::array<std::string_view, N> head{};
+    std::copy_n(split_fields.begin(), N, head.begin());
+    if (found == N && is_head(head)) {
+      if (pending) keep(fields, value, record_line);
+      fields = head;
+      value = rest;
+      record_line = lines.number();
+      pending = true;
+    } else if (pending) {
+      // The value continues: it spans from its start to this line's end.
+      value = std::string_view(value.data(), static_cast<std::size_t>(line.data() + line.size() - value.data()));
+    } else if (!line.empty()) {
+      return unexpected_line("zfs get", lines.number(), line);
+    }
+  }
+  if (pending) keep(fields, value, record_line);
+  return done{};
+}
+
 // One dataset's iohyve properties, as views into the zfs output.
 struct dataset_props {
   std::string_view dataset;
   std::string_view name, boot, description;
-  bool has_name = false, has_boot = false, has_description = false;
+  bool has_name = false;
 };
 
-// Records a "DATASET PROPERTY VALUE" line (own source) into props.
 void record_property(dataset_props& props, std::string_view property, std::string_view value) {
   if (property == "iohyve:name") {
     props.name = value;
     props.has_name = true;
   } else if (property == "iohyve:boot") {
     props.boot = value;
-    props.has_boot = true;
   } else if (property == "iohyve:description") {
     props.description = value;
-    props.has_description = true;
   }  // other properties were not asked for: ignore them
 }
 
-// Later lines win, as they would if zfs printed a dataset twice.
-void merge_into(dataset_props& into, const dataset_props& from) {
-  if (from.has_name) record_property(into, "iohyve:name", from.name);
-  if (from.has_boot) record_property(into, "iohyve:boot", from.boot);
-  if (from.has_description) record_property(into, "iohyve:description", from.description);
-}
-
-// zfs prints the lines of one dataset together and datasets sorted, so the
-// common case is one run per dataset; anything else is sorted and merged.
-void group_by_dataset(std::vector<dataset_props>& rows) {
-  const auto by_dataset = [](const dataset_props& a, const dataset_props& b) {
-    return a.dataset < b.dataset;
+// The rows of datasets with an own property of the guest-records query,
+// one per dataset (zfs prints one dataset's lines together; lines of one
+// dataset that are apart are merged, later ones winning).
+result<std::vector<dataset_props>> dataset_rows(std::string_view zfs_output) {
+  std::vector<dataset_props> rows;
+  const auto is_head = [](const std::array<std::string_view, 3>& f) {
+    return is_plain_field(f[0]) && is_plain_field(f[1]) && classify_source(f[2]) != source_kind::unknown;
   };
-  if (std::is_sorted(rows.begin(), rows.end(), by_dataset)) return;
-  std::stable_sort(rows.begin(), rows.end(), by_dataset);
-  std::vector<dataset_props> merged;
-  merged.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (!merged.empty() && merged.back().dataset == row.dataset) {
-      merge_into(merged.back(), row);
-    } else {
-      merged.push_back(row);
-    }
-  }
-  rows = std::move(merged);
+  const status parsed = for_each_zfs_record<3>(
+      zfs_output, is_head,
+      [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) != source_kind::own) return;  // the query filters these; be strict anyway
+        const auto same = [&](const dataset_props& r) { return r.dataset == f[0]; };
+        // zfs prints a dataset's lines together: usually the last row.
+        auto it = !rows.empty() && same(rows.back()) ? rows.end() - 1
+                                                     : std::find_if(rows.begin(), rows.end(), same);
+        if (it == rows.end()) {
+          rows.emplace_back();
+          rows.back().dataset = f[0];
+          it = rows.end() - 1;
+        }
+        record_property(*it, f[1], value);
+      });
+  if (!parsed) return parsed.error();
+  return rows;
 }
 
 struct guest_view {
-  std::string_view dataset, pool, name, boot, description;
+  std::string_view dataset, pool, name, boot, description, iohyve_name;
 };
 
-// POOL/iohyve/NAME whose own iohyve:name is NAME (an inherited or mismatched
-// name is a clone's or a copy's leftover, not a guest).
-std::optional<guest_view> as_guest(const dataset_props& props) {
-  if (!props.has_name) return std::nullopt;
+// POOL/iohyve/NAME with an own iohyve:name. Its pool goes back into argv
+// (as part of the dataset), so it must be a valid pool name: zfs cannot
+// print anything else, and output that claims so is not trusted.
+result<std::optional<guest_view>> as_guest(const dataset_props& props) {
+  if (!props.has_name) return std::optional<guest_view>();
   std::array<std::string_view, 3> parts;
-  if (!split_exact(props.dataset, '/', parts)) return std::nullopt;
-  if (parts[0].empty() || parts[1] != "iohyve" || parts[2].empty()) return std::nullopt;
-  if (parts[2] != props.name) return std::nullopt;
-  return guest_view{props.dataset, parts[0], parts[2], props.boot, props.description};
+  if (!split_exact(props.dataset, '/', parts)) return std::optional<guest_view>();
+  if (parts[1] != "iohyve" || parts[2].empty()) return std::optional<guest_view>();
+  if (auto pool = pool_name::parse(parts[0]); !pool) {
+    return make_error(error_code::command_failed,
+                      "unexpected output from zfs get: dataset " + quoted(props.dataset) + ": " + pool.error().message);
+  }
+  return std::optional<guest_view>(
+      guest_view{props.dataset, parts[0], parts[2], props.boot, props.description, props.name});
 }
 
 bool by_name_then_pool(const guest_view& a, const guest_view& b) noexcept {
   return std::tie(a.name, a.pool) < std::tie(b.name, b.pool);
 }
 
-// zfs lists datasets sorted, so the guests of each pool already come sorted
-// by name: merging those few runs is much cheaper than sorting from scratch.
-// Input with many runs (not from zfs) is simply sorted.
-void sort_guests(std::vector<guest_view>& guests) {
-  constexpr std::size_t max_runs_to_merge = 8;
-  std::size_t runs = 0;
-  for (auto it = guests.begin(); it != guests.end() && runs <= max_runs_to_merge; ++runs) {
-    it = std::is_sorted_until(it, guests.end(), by_name_then_pool);
-  }
-  if (runs > max_runs_to_merge) {
-    std::sort(guests.begin(), guests.end(), by_name_then_pool);
-    return;
-  }
-  auto run_end = std::is_sorted_until(guests.begin(), guests.end(), by_name_then_pool);
-  while (run_end != guests.end()) {
-    const auto next_end = std::is_sorted_until(run_end, guests.end(), by_name_then_pool);
-    std::inplace_merge(guests.begin(), run_end, next_end, by_name_then_pool);
-    run_end = next_end;
-  }
-}
-
-}  // namespace
-
-namespace {
-
-// Calls keep(dataset, property, value) for each line of a guest-records
-// output whose source is the dataset's own (local or received); a malformed
-// line anywhere is the error, whatever keep did with the lines before it.
-template <class Keep>
-status for_each_own_property(std::string_view zfs_output, Keep keep) {
-  line_reader lines(zfs_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    if (line.empty()) continue;
-    std::array<std::string_view, 4> f;  // name, property, value, source
-    if (!split_exact(line, '\t', f) || f[0].empty() || f[1].empty()) {
-      return unexpected_line("zfs get", lines.number(), line);
-    }
-    const source_kind source = classify_source(f[3]);
-    if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
-    if (source == source_kind::other) continue;  // the query filters these; be strict anyway
-    keep(f[0], f[1], f[2]);
-  }
-  return done{};
-}
-
 // The guests of a guest-records output, as views into it, unsorted.
 result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
-  std::vector<dataset_props> rows;
-  const status parsed = for_each_own_property(
-      zfs_output, [&](std::string_view dataset, std::string_view property, std::string_view value) {
-        if (rows.empty() || rows.back().dataset != dataset) {
-          rows.emplace_back();
-          rows.back().dataset = dataset;
-        }
-        record_property(rows.back(), property, value);
-      });
-  if (!parsed) return parsed.error();
-  group_by_dataset(rows);
-
+  IOHYVE_TRY(rows, dataset_rows(zfs_output));
   std::vector<guest_view> guests;
   guests.reserve(rows.size());
   for (const auto& row : rows) {
-    if (auto guest = as_guest(row)) guests.push_back(*guest);
+    IOHYVE_TRY(guest, as_guest(row));
+    if (guest) guests.push_back(*guest);
   }
   return guests;
 }
 
 guest_record to_record(const guest_view& g) {
-  return guest_record{std::string(g.dataset), std::string(g.pool), std::string(g.name), std::string(g.boot),
-                      std::string(g.description)};
+  return guest_record{std::string(g.dataset),     std::string(g.pool),        std::string(g.name),
+                      std::string(g.boot),        std::string(g.description), std::string(g.iohyve_name)};
 }
 
 }  // namespace
 
+bool guest_record::addressable() const { return iohyve_name == name && guest_name::parse(name).ok(); }
+
 result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output) {
   IOHYVE_TRY(guests, parse_guest_views(zfs_output));
-  sort_guests(guests);
+  // zfs lists datasets sorted, so this is usually a merge of sorted runs;
+  // std::sort is fast on such input too.
+  std::sort(guests.begin(), guests.end(), by_name_then_pool);
   std::vector<guest_record> out;
   out.reserve(guests.size());
   for (const auto& g : guests) out.push_back(to_record(g));
   return out;
 }
 
-result<std::optional<guest_record>> find_guest_record(std::string_view zfs_output, std::string_view name) {
-  // Every line is checked as parse_guest_records checks it, but only the
-  // lines of datasets POOL/iohyve/NAME are kept (usually one dataset, on
-  // one pool); its lines need not be adjacent.
-  std::vector<dataset_props> candidates;
-  const status parsed = for_each_own_property(
-      zfs_output, [&](std::string_view dataset, std::string_view property, std::string_view value) {
-        if (!dataset.ends_with(name)) return;
-        const auto same = [&](const dataset_props& c) { return c.dataset == dataset; };
-        auto it = std::find_if(candidates.begin(), candidates.end(), same);
-        if (it == candidates.end()) {
-          it = candidates.emplace(candidates.end());
-          it->dataset = dataset;
-        }
-        record_property(*it, property, value);
-      });
-  if (!parsed) return parsed.error();
-  std::optional<guest_view> found;
-  for (const auto& c : candidates) {
-    auto g = as_guest(c);
-    if (g && g->name == name && (!found || g->pool < found->pool)) found = g;
-  }
-  if (!found) return std::optional<guest_record>();
-  return std::optional<guest_record>(to_record(*found));
+result<std::vector<guest_record>> find_guest_records(std::string_view zfs_output, std::string_view name) {
+  IOHYVE_TRY(guests, parse_guest_views(zfs_output));
+  std::vector<guest_record> out;
+  for (const auto& g : guests)
+    if (g.name == name || g.iohyve_name == name) out.push_back(to_record(g));
+  std::sort(out.begin(), out.end(),
+            [](const guest_record& a, const guest_record& b) { return a.dataset < b.dataset; });
+  return out;
 }
 
 std::vector<std::string> parse_running_guests(std::string_view pgrep_output) {
@@ -447,33 +447,32 @@ result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
 
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output) {
   constexpr std::string_view prefix = "iohyve:";
-  // Entries are built in place, in zfs's order (one allocation for the
-  // vector: at most one property per line), and sorted afterwards only if
-  // that order is not already sorted, which it is for zfs's own output.
   std::vector<property_entry> out;
-  out.reserve(static_cast<std::size_t>(std::count(zfs_output.begin(), zfs_output.end(), '\n')) + 1);
-  line_reader lines(zfs_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    if (line.empty()) continue;
-    std::array<std::string_view, 3> f;  // property, value[, source]
-    const std::size_t count = split(line, '\t', f);
-    if (count < 2 || count > 3 || f[0].empty()) {
-      return unexpected_line("zfs get", lines.number(), line);
-    }
-    if (count == 3) {  // -o property,value,source: keep what -s local,received would
-      const source_kind source = classify_source(f[2]);
-      if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
-      if (source == source_kind::other) continue;
-    }
-    // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
-    // (A fixed-size compare: the compiler inlines it, string_view::starts_with
-    // stayed an out-of-line call per line.)
-    if (f[0].size() <= prefix.size() ||
-        std::char_traits<char>::compare(f[0].data(), prefix.data(), prefix.size()) != 0)
-      continue;
-    out.emplace_back(as_string{f[0].substr(prefix.size())}, as_string{f[1]});
-  }
+  std::optional<error> bad;
+  const auto is_head = [](const std::array<std::string_view, 2>& f) {
+    return is_plain_field(f[0]) && classify_source(f[1]) != source_kind::unknown;
+  };
+  const status parsed = for_each_zfs_record<2>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 2>& f, std::string_view value, std::size_t line) {
+        if (bad) return;
+        if (!is_property_name(f[0])) {
+          bad = unexpected_line("zfs get", line, f[0]);
+          return;
+        }
+        const source_kind source = classify_source(f[1]);
+        std::string_view inherited_from;
+        if (source == source_kind::other) {
+          constexpr std::string_view inherited = "inherited from ";
+          if (!f[1].starts_with(inherited)) return;  // default, temporary, unset
+          inherited_from = f[1].substr(inherited.size());
+        }
+        // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
+        if (f[0].size() <= prefix.size() || !f[0].starts_with(prefix)) return;
+        out.push_back(property_entry{std::string(f[0].substr(prefix.size())), std::string(value),
+                                     std::string(inherited_from)});
+      });
+  if (!parsed) return parsed.error();
+  if (bad) return std::move(*bad);
   const auto by_name = [](const property_entry& a, const property_entry& b) {
     return less_text(a.name, b.name);
   };
