@@ -22,7 +22,7 @@ namespace {
 
 std::vector<std::string> cli(const fake_host& host, std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {IOHYVE_CLI, "--bin-dir", host.bin_dir(), "--rc-conf", host.rc_conf(),
-                                   "--vmm-dir", host.vmm_dir()};
+                                   "--vmm-dir", host.vmm_dir(), "--lock-dir", host.lock_dir()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }
@@ -200,7 +200,8 @@ TEST(cli, progress_bar_goes_to_a_terminal_stderr_never_stdout) {
   // own reading of stdin through /bin/sh only in this test.
   auto [out, terminal] = run_with_terminal_stderr(
       {"/bin/sh", "-c", "exec \"$0\" \"$@\" < " + request_file, IOHYVE_CLI, "--bin-dir", host.bin_dir(),
-       "--rc-conf", host.rc_conf(), "--vmm-dir", host.vmm_dir(), "--progress", "--no-events"});
+       "--rc-conf", host.rc_conf(), "--vmm-dir", host.vmm_dir(), "--lock-dir", host.lock_dir(), "--progress",
+       "--no-events"});
   EXPECT_NE(terminal.find("bar.iso ["), std::string::npos) << terminal;
   EXPECT_NE(terminal.find("100%"), std::string::npos) << terminal;
   EXPECT_NE(terminal.find("done"), std::string::npos) << terminal;

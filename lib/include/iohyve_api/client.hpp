@@ -29,11 +29,22 @@ struct fetch_progress {
 };
 using progress_sink = std::function<void(const fetch_progress&)>;
 
+// What the host's owner allows beyond the defaults.
+struct client_options {
+  // setprop of a pcidev:N that passes host PCI hardware through
+  // (passthru,B/S/F) or hands the guest a host device or a volume that is
+  // not one of its own zvols (ahci-hd,/dev/ada1): off, since either gives a
+  // guest host hardware (403 while off).
+  bool allow_host_devices = false;
+};
+
 class client {
  public:
   // The runner must outlive the client. The client is safe to use from
-  // several threads; changes to one guest are serialized.
-  client(host_paths paths, command_runner& runner);
+  // several threads and beside other processes using the same
+  // host_paths::lock_dir: changes to one guest are serialized, and so are
+  // changes that allocate host-wide resources (taps, consoles, ISO names).
+  client(host_paths paths, command_runner& runner, client_options options = {});
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;

@@ -18,6 +18,19 @@ command filesystems(const host_paths& p) {
   return zfs(p, {"list", "-H", "-o", "name", "-t", "filesystem"});
 }
 
+command guest_resources(const host_paths& p) {
+  return zfs(p, {"get", "-H", "-o", "name,property,source,value", "-s", "local,received", "-t", "filesystem", "all"});
+}
+
+command installers(const host_paths& p) {
+  return zfs(p, {"get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received", "-t", "filesystem",
+                 "iohyve:name,iohyve:install," + std::string(install_iso_property)});
+}
+
+command volume_block_size(const host_paths& p, const std::string& volume) {
+  return zfs(p, {"get", "-H", "-p", "-o", "value", "volblocksize", volume});
+}
+
 command guest_disks(const host_paths& p, const std::string& guest_dataset) {
   return zfs(p, {"list", "-H", "-p", "-o", "name,volsize", "-t", "volume", "-r", guest_dataset});
 }

@@ -341,6 +341,105 @@ result<std::vector<guest_record>> find_guest_records(std::string_view zfs_output
   return out;
 }
 
+result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_output) {
+  struct row {
+    std::string_view dataset, name, tap, con;
+    bool has_name = false;
+    std::vector<std::string_view> pcidevs;
+  };
+  std::vector<row> rows;
+  const auto is_head = [](const std::array<std::string_view, 3>& f) {
+    return is_plain_field(f[0]) && is_plain_field(f[1]) && classify_source(f[2]) != source_kind::unknown;
+  };
+  const status parsed = for_each_zfs_record<3>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) != source_kind::own) return;
+        if (rows.empty() || rows.back().dataset != f[0]) {
+          const auto same = [&](const row& r) { return r.dataset == f[0]; };
+          auto it = std::find_if(rows.begin(), rows.end(), same);
+          if (it == rows.end()) {
+            rows.emplace_back();
+            rows.back().dataset = f[0];
+          } else {
+            std::rotate(it, it + 1, rows.end());  // make it the last row
+          }
+        }
+        row& r = rows.back();
+        if (f[1] == "iohyve:name") {
+          r.name = value;
+          r.has_name = true;
+        } else if (f[1] == "iohyve:tap") {
+          r.tap = value;
+        } else if (f[1] == "iohyve:con") {
+          r.con = value;
+        } else if (f[1].starts_with("iohyve:pcidev:")) {
+          r.pcidevs.push_back(value);
+        }
+      });
+  if (!parsed) return parsed.error();
+  std::vector<guest_resources> out;
+  for (const auto& r : rows) {
+    std::array<std::string_view, 3> parts;
+    if (!r.has_name || !split_exact(r.dataset, '/', parts) || parts[1] != "iohyve" || parts[2].empty()) continue;
+    guest_resources g;
+    g.dataset = std::string(r.dataset);
+    g.name = std::string(r.name);
+    g.con = std::string(r.con);
+    // "tap0,tap1=em1": the taps, without the interface they are bridged to;
+    // "-" is iohyve's "no tap".
+    std::string_view taps = r.tap;
+    while (!taps.empty() && taps != "-") {
+      const std::size_t comma = taps.find(',');
+      const std::string_view entry = taps.substr(0, comma);
+      const std::string_view tap = entry.substr(0, entry.find('='));
+      if (!tap.empty()) g.taps.emplace_back(tap);
+      if (comma == npos) break;
+      taps.remove_prefix(comma + 1);
+    }
+    for (auto p : r.pcidevs) g.pcidevs.emplace_back(p);
+    out.push_back(std::move(g));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const guest_resources& a, const guest_resources& b) { return a.dataset < b.dataset; });
+  return out;
+}
+
+std::string dataset_properties::value_of(std::string_view property) const {
+  for (const auto& [name, value] : properties)
+    if (name == property) return value;
+  return {};
+}
+
+result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output) {
+  std::vector<dataset_properties> out;
+  const auto is_head = [](const std::array<std::string_view, 3>& f) {
+    return is_plain_field(f[0]) && is_plain_field(f[1]) && classify_source(f[2]) != source_kind::unknown;
+  };
+  const status parsed = for_each_zfs_record<3>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) != source_kind::own) return;
+        // zfs prints a dataset's lines together: usually the last one.
+        auto it = !out.empty() && out.back().dataset == f[0]
+                      ? out.end() - 1
+                      : std::find_if(out.begin(), out.end(), [&](const dataset_properties& d) { return d.dataset == f[0]; });
+        if (it == out.end()) {
+          out.push_back(dataset_properties{std::string(f[0]), {}});
+          it = out.end() - 1;
+        }
+        it->properties.emplace_back(std::string(f[1]), std::string(value));
+      });
+  if (!parsed) return parsed.error();
+  return out;
+}
+
+std::string rate_text(std::string_view padded) {
+  std::string out;
+  for (char c : padded)
+    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 std::vector<std::string> parse_running_guests(std::string_view pgrep_output) {
   // FreeBSD pgrep -lf prints "%d " and then the process's arguments joined
   // by spaces (pkill.c, show_process). bhyve calls setproctitle("%s",

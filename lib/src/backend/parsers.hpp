@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "iohyve_api/client.hpp"
@@ -53,6 +54,32 @@ result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_outpu
 // dataset whose iohyve:name is NAME (iohyve looks guests up by that value).
 // More than one, or one that is not addressable(), is an ambiguous name.
 result<std::vector<guest_record>> find_guest_records(std::string_view zfs_output, std::string_view name);
+
+// The host resources a guest's properties name.
+struct guest_resources {
+  std::string dataset;               // "tank/iohyve/web"
+  std::string name;                  // its iohyve:name
+  std::vector<std::string> taps;     // "tap3" (iohyve:tap "tap3=em1,tap4" gives tap3, tap4)
+  std::string con;                   // "nmdm3", "" when unset
+  std::vector<std::string> pcidevs;  // iohyve:pcidev:N values, "ahci-hd,/dev/zvol/tank/iohyve/web/disk1"
+};
+
+// Output of `zfs get -H -o name,property,source,value -s local,received -t
+// filesystem all` (commands::guest_resources): every dataset POOL/iohyve/X
+// with an own iohyve:name, with its resources, sorted by dataset. Records
+// are read as parse_guest_records reads them (the value last, any byte).
+result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_output);
+
+// Any `zfs get -H -o name,property,source,value` output, read as
+// parse_guest_records reads it: each dataset's own (local or received)
+// properties as (property, value) pairs, in output order.
+struct dataset_properties {
+  std::string dataset;
+  std::vector<std::pair<std::string, std::string>> properties;
+  // The value of property, "" when it is not among them.
+  std::string value_of(std::string_view property) const;
+};
+result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output);
 
 // Output of `pgrep -lf '^bhyve: ioh-'` on FreeBSD: "PID COMMAND-LINE" lines,
 // e.g. "4242 bhyve: ioh-web". Returns the guest names (text after "ioh-") of
@@ -103,6 +130,11 @@ std::string format_zfs_size(std::uint64_t bytes);
 // percent_done is -1 when the line has no percentage; final is set for
 // lines without a percentage and for 10.x's "100%" line.
 std::optional<fetch_progress> parse_fetch_line(std::string_view line);
+
+// A rate as fetch prints it, padded ("  763 MBps", "   0  Bps" where the
+// unit prefix is a blank), as clients want it: "763 MBps", "0 Bps" (no
+// leading or trailing blanks, one space between number and unit).
+std::string rate_text(std::string_view padded);
 
 // Splits a byte stream into records on '\r' and '\n', across chunk borders.
 class record_splitter {
