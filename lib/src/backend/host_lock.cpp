@@ -13,9 +13,10 @@ namespace iohyve_api::detail {
 
 namespace {
 
+// what: "create the lock directory", "open the lock file", ...
 error lock_failure(const std::string& what, const std::string& path, int err) {
   return make_error(error_code::command_failed,
-                    "cannot " + what + " the lock file " + path + ": " + std::strerror(err) +
+                    "cannot " + what + " " + path + ": " + std::strerror(err) +
                         " (the lock directory is set with --lock-dir / host_paths::lock_dir)");
 }
 
@@ -47,16 +48,16 @@ result<host_lock> host_lock::try_acquire(const std::string& dir, const std::stri
 }
 
 result<host_lock> host_lock::lock(const std::string& dir, const std::string& name, bool wait) {
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return lock_failure("create the directory of", dir, errno);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return lock_failure("create the lock directory", dir, errno);
   const std::string path = dir + "/" + name + ".lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return lock_failure("open", path, errno);
+  if (fd < 0) return lock_failure("open the lock file", path, errno);
   host_lock held(fd);
   for (;;) {
     if (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) return held;
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) return make_error(error_code::conflict, "held by another caller: " + path);
-    return lock_failure("lock", path, errno);
+    return lock_failure("lock the lock file", path, errno);
   }
 }
 
