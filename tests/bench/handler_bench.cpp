@@ -245,7 +245,8 @@ const std::vector<scenario>& scenarios() {
        R"("-s","local,received","-t","filesystem","iohyve:name,iohyve:boot,iohyve:description"],)"
        R"(["/usr/local/sbin/iohyve","create","web","10G"],["/sbin/zfs","get","-H","-p","-o",)"
        R"("name,property,source,value","-s","local,received","-t","filesystem",)"
-       R"("iohyve:name,iohyve:boot,iohyve:description"]],"dry_run":"true"}}})"},
+       R"("iohyve:name,iohyve:boot,iohyve:description"],["/sbin/zfs","get","-H","-o",)"
+       R"("name,property,source,value","-s","local,received","-t","filesystem","all"]],"dry_run":"true"}}})"},
   };
   return all;
 }

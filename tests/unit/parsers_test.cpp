@@ -268,6 +268,16 @@ TEST(GuestRecords, NewlineInValueContinuesIt) {
 
 // Names from tool output go back into argv: a pool that no zfs could print
 // is not trusted (the fuzzer's "\x02/iohyve/bsdguest" and "-an.../iohyve/x").
+// An action on one guest checks the datasets that answer to its name: an
+// odd dataset elsewhere does not fail it.
+TEST(FindGuestRecords, AnInvalidPoolElsewhereDoesNotFailAnotherGuest) {
+  const std::string text = guest_lines("tank", "web", "0", "x") + zfs_line("-an/iohyve/bsdguest", "iohyve:name", "bsdguest");
+  auto web = find_guest_records(text, "web");
+  ASSERT_TRUE(web.ok()) << web.error().message;
+  EXPECT_EQ(web->size(), 1u);
+  EXPECT_FALSE(find_guest_records(text, "bsdguest").ok());
+}
+
 TEST(GuestRecords, InvalidPoolInADatasetNameIsAnError) {
   // Not first: the line is a record all the same (no control byte in it).
   auto later = parse_guest_records(guest_lines("tank", "web", "0", "x") + zfs_line("-an/iohyve/x", "iohyve:name", "x"));
@@ -282,7 +292,7 @@ TEST(GuestRecords, InvalidPoolInADatasetNameIsAnError) {
     ASSERT_FALSE(guests.ok()) << pool;
     EXPECT_EQ(guests.error().code, error_code::command_failed);
     EXPECT_TRUE(guests.error().message.starts_with("unexpected output from zfs get: ")) << guests.error().message;
-    EXPECT_FALSE(find_guest_records(text, "web").ok()) << pool;
+    EXPECT_FALSE(find_guest_records(text, "bsdguest").ok()) << pool;
   }
 }
 
@@ -462,6 +472,27 @@ TEST(GuestRecords, QuotesAtMostEightyBytesAndKeepsUtf8) {
   ASSERT_FALSE(escaped.ok());
   EXPECT_EQ(escaped.error().message,
             "unexpected output from zfs get: line 1: 'a\\x01\\x7f\\xff\\x09b'");
+}
+
+// parse_guest_resources: what create verifies and setprop checks against.
+TEST(GuestResources, TapsConsolesAndPcidevsOfEveryGuest) {
+  const std::string text = zfs_line("tank/iohyve/b", "iohyve:name", "b") +
+                           zfs_line("tank/iohyve/a", "iohyve:name", "a") +
+                           zfs_line("tank/iohyve/b", "iohyve:tap", "tap1=em1,tap2") +
+                           zfs_line("tank/iohyve/a", "iohyve:tap", "-") +
+                           zfs_line("tank/iohyve/a", "iohyve:con", "nmdm0") +
+                           zfs_line("tank/iohyve/b", "iohyve:pcidev:1", "ahci-hd,/dev/zvol/tank/iohyve/b/disk1") +
+                           zfs_line("tank/other", "iohyve:tap", "tap9") +  // not a guest
+                           zfs_line("tank/iohyve/b", "iohyve:con", "nmdm1\tx");
+  auto all = parse_guest_resources(text);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].dataset, "tank/iohyve/a");
+  EXPECT_TRUE((*all)[0].taps.empty());
+  EXPECT_EQ((*all)[0].con, "nmdm0");
+  EXPECT_EQ((*all)[1].taps, (std::vector<std::string>{"tap1", "tap2"}));
+  EXPECT_EQ((*all)[1].con, "nmdm1\tx");
+  EXPECT_EQ((*all)[1].pcidevs, std::vector<std::string>{"ahci-hd,/dev/zvol/tank/iohyve/b/disk1"});
 }
 
 // ---------------------------------------------------------------------------

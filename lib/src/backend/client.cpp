@@ -121,7 +121,10 @@ struct client::impl {
     IOHYVE_TRY(out, query(guest_records_cmd));
     IOHYVE_TRY(found, find_guest_records(out, name.str()));
     if (found.empty()) return not_found("guest " + q(name.str()) + " does not exist");
-    if (found.size() == 1 && found.front().addressable()) return std::move(found.front());
+    // Addressable: its dataset's name and its iohyve:name are both the
+    // (validated) name asked for.
+    if (found.size() == 1 && found.front().name == name.str() && found.front().iohyve_name == name.str())
+      return std::move(found.front());
     std::string datasets;
     for (const auto& g : found) {
       if (!datasets.empty()) datasets += " and ";

@@ -155,35 +155,57 @@ error unexpected_line(std::string_view command, std::size_t number, std::string_
 // "received", "default", "-", "temporary", "inherited from DATASET".
 enum class source_kind { own, other, unknown };
 
+// It runs for every line of every zfs get: by length first, then one
+// fixed-size comparison the compiler inlines (string_view's == and
+// starts_with stayed out-of-line calls, a third of getprops' parse).
+inline bool same_text(std::string_view s, std::string_view word) noexcept {
+  return std::char_traits<char>::compare(s.data(), word.data(), word.size()) == 0;
+}
+
 source_kind classify_source(std::string_view source) noexcept {
-  if (source == "local" || source == "received") return source_kind::own;
-  if (source == "default" || source == "-" || source == "temporary") return source_kind::other;
   constexpr std::string_view inherited = "inherited from ";
-  if (source.size() > inherited.size() && source.starts_with(inherited)) {
-    return source_kind::other;
+  switch (source.size()) {
+    case 1: return source[0] == '-' ? source_kind::other : source_kind::unknown;
+    case 5: return same_text(source, "local") ? source_kind::own : source_kind::unknown;
+    case 7: return same_text(source, "default") ? source_kind::other : source_kind::unknown;
+    case 8: return same_text(source, "received") ? source_kind::own : source_kind::unknown;
+    case 9: return same_text(source, "temporary") ? source_kind::other : source_kind::unknown;
+    default:
+      return source.size() > inherited.size() && same_text(source, inherited) ? source_kind::other
+                                                                               : source_kind::unknown;
   }
-  return source_kind::unknown;
 }
 
 // A name zfs prints in a leading field: not empty, no control byte (zfs
 // refuses those in dataset and property names). Anything else in a line's
 // leading position is the continuation of a value that held a newline.
 bool is_plain_field(std::string_view s) noexcept {
-  return !s.empty() && std::none_of(s.begin(), s.end(), [](char c) {
+  if (s.empty()) return false;
+  for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
+    if (u < 0x20 || u == 0x7f) return false;
+  }
+  return true;
 }
 
 // A zfs property name as `zfs inherit` takes it back: lowercase letters,
 // digits and ":._-+" (OpenZFS zfs_prop_user / zprop_valid_char), at most
 // 256 bytes (ZAP_MAXNAMELEN).
+constexpr std::array<bool, 256> property_name_chars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view(":._-+")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
 bool is_property_name(std::string_view s) noexcept {
   constexpr std::size_t max_property_name = 256;
   // Never a leading '-', which an argv would read as an option.
-  return !s.empty() && s.size() <= max_property_name && s.front() != '-' && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || is_digit(c) || c == ':' || c == '.' || c == '_' || c == '-' || c == '+';
-  });
+  if (s.empty() || s.size() > max_property_name || s.front() == '-') return false;
+  for (char c : s)
+    if (!property_name_chars[static_cast<unsigned char>(c)]) return false;
+  return true;
 }
 
 // Calls keep(fields, value, line_number) for every record of `zfs get -H`
@@ -230,6 +252,42 @@ status for_each_zfs_record(std::string_view zfs_output, IsHead is_head, Keep kee
   return done{};
 }
 
+// Whether the leading fields of a line (dataset, property, source) start a
+// record of `zfs get -H -o name,property,source,value` output. zfs prints
+// several records per dataset: a dataset name just seen to be plain is not
+// scanned again (a comparison is cheaper than the scan).
+class dataset_record_head {
+ public:
+  bool operator()(const std::array<std::string_view, 3>& f) {
+    if (classify_source(f[2]) == source_kind::unknown || !is_plain_field(f[1])) return false;
+    if ((f[0].empty() || f[0] != last_plain_) && !is_plain_field(f[0])) return false;
+    last_plain_ = f[0];
+    return true;
+  }
+
+ private:
+  std::string_view last_plain_;
+};
+
+// Finds the entry of `dataset` among rows (each with a .dataset), or end.
+// zfs prints a dataset's lines together and datasets sorted: the entry is
+// the last one, or a new one goes after it. While rows were appended in
+// that order (appended_in_order), a dataset after the last cannot be
+// earlier either, so listings stay linear; other input is searched.
+template <class Rows>
+auto find_dataset_row(Rows& rows, std::string_view dataset, bool appended_in_order) {
+  if (rows.empty()) return rows.end();
+  if (std::string_view(rows.back().dataset) == dataset) return rows.end() - 1;
+  if (appended_in_order && std::string_view(rows.back().dataset) < dataset) return rows.end();
+  return std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return std::string_view(r.dataset) == dataset; });
+}
+
+// Whether appending `dataset` after rows keeps them in zfs's order.
+template <class Rows>
+bool appends_in_order(const Rows& rows, std::string_view dataset) {
+  return rows.empty() || std::string_view(rows.back().dataset) < dataset;
+}
+
 // One dataset's iohyve properties, as views into the zfs output.
 struct dataset_props {
   std::string_view dataset;
@@ -251,20 +309,25 @@ void record_property(dataset_props& props, std::string_view property, std::strin
 // The rows of datasets with an own property of the guest-records query,
 // one per dataset (zfs prints one dataset's lines together; lines of one
 // dataset that are apart are merged, later ones winning).
-result<std::vector<dataset_props>> dataset_rows(std::string_view zfs_output) {
+// With `only`, a record is kept only if it may belong to a guest answering
+// to that name: its dataset ends in "/NAME", it sets iohyve:name to NAME, or
+// its dataset is already kept (zfs prints iohyve:name first, as asked).
+result<std::vector<dataset_props>> dataset_rows(std::string_view zfs_output,
+                                                std::optional<std::string_view> only = std::nullopt) {
   std::vector<dataset_props> rows;
-  const auto is_head = [](const std::array<std::string_view, 3>& f) {
-    return is_plain_field(f[0]) && is_plain_field(f[1]) && classify_source(f[2]) != source_kind::unknown;
-  };
+  bool in_order = true;
+  dataset_record_head is_head;
   const status parsed = for_each_zfs_record<3>(
       zfs_output, is_head,
       [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
         if (classify_source(f[2]) != source_kind::own) return;  // the query filters these; be strict anyway
-        const auto same = [&](const dataset_props& r) { return r.dataset == f[0]; };
-        // zfs prints a dataset's lines together: usually the last row.
-        auto it = !rows.empty() && same(rows.back()) ? rows.end() - 1
-                                                     : std::find_if(rows.begin(), rows.end(), same);
+        if (only && !(f[0].size() > only->size() && f[0].ends_with(*only) && f[0][f[0].size() - only->size() - 1] == '/') &&
+            !(f[1] == "iohyve:name" && value == *only) && (rows.empty() || rows.back().dataset != f[0]) &&
+            std::none_of(rows.begin(), rows.end(), [&](const dataset_props& r) { return r.dataset == f[0]; }))
+          return;
+        auto it = find_dataset_row(rows, f[0], in_order);
         if (it == rows.end()) {
+          in_order = in_order && appends_in_order(rows, f[0]);
           rows.emplace_back();
           rows.back().dataset = f[0];
           it = rows.end() - 1;
@@ -279,34 +342,72 @@ struct guest_view {
   std::string_view dataset, pool, name, boot, description, iohyve_name;
 };
 
-// POOL/iohyve/NAME with an own iohyve:name. Its pool goes back into argv
-// (as part of the dataset), so it must be a valid pool name: zfs cannot
-// print anything else, and output that claims so is not trusted.
-result<std::optional<guest_view>> as_guest(const dataset_props& props) {
-  if (!props.has_name) return std::optional<guest_view>();
+// POOL/iohyve/NAME with an own iohyve:name, or nullopt.
+std::optional<guest_view> as_guest(const dataset_props& props) {
+  if (!props.has_name) return std::nullopt;
   std::array<std::string_view, 3> parts;
-  if (!split_exact(props.dataset, '/', parts)) return std::optional<guest_view>();
-  if (parts[1] != "iohyve" || parts[2].empty()) return std::optional<guest_view>();
-  if (auto pool = pool_name::parse(parts[0]); !pool) {
-    return make_error(error_code::command_failed,
-                      "unexpected output from zfs get: dataset " + quoted(props.dataset) + ": " + pool.error().message);
-  }
-  return std::optional<guest_view>(
-      guest_view{props.dataset, parts[0], parts[2], props.boot, props.description, props.name});
+  if (!split_exact(props.dataset, '/', parts)) return std::nullopt;
+  if (parts[1] != "iohyve" || parts[2].empty()) return std::nullopt;
+  return guest_view{props.dataset, parts[0], parts[2], props.boot, props.description, props.name};
 }
+
+// A guest's pool goes back into argv (as part of its dataset), so it must
+// be a valid pool name: zfs cannot print anything else, and output that
+// claims so is not trusted. Pools are few: each is checked once.
+class pool_checker {
+ public:
+  status check(const guest_view& g) {
+    if (std::find(valid_.begin(), valid_.end(), g.pool) != valid_.end()) return done{};
+    if (auto pool = pool_name::parse(g.pool); !pool)
+      return make_error(error_code::command_failed,
+                        "unexpected output from zfs get: dataset " + quoted(g.dataset) + ": " + pool.error().message);
+    valid_.push_back(g.pool);
+    return done{};
+  }
+
+ private:
+  std::vector<std::string_view> valid_;
+};
 
 bool by_name_then_pool(const guest_view& a, const guest_view& b) noexcept {
   return std::tie(a.name, a.pool) < std::tie(b.name, b.pool);
 }
 
-// The guests of a guest-records output, as views into it, unsorted.
-result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
-  IOHYVE_TRY(rows, dataset_rows(zfs_output));
+// zfs lists datasets sorted, so the guests of each pool already come sorted
+// by name: merging those few runs is much cheaper than sorting from scratch.
+// Input with many runs (not from zfs) is simply sorted.
+void sort_guests(std::vector<guest_view>& guests) {
+  constexpr std::size_t max_runs_to_merge = 8;
+  std::size_t runs = 0;
+  for (auto it = guests.begin(); it != guests.end() && runs <= max_runs_to_merge; ++runs) {
+    it = std::is_sorted_until(it, guests.end(), by_name_then_pool);
+  }
+  if (runs > max_runs_to_merge) {
+    std::sort(guests.begin(), guests.end(), by_name_then_pool);
+    return;
+  }
+  auto run_end = std::is_sorted_until(guests.begin(), guests.end(), by_name_then_pool);
+  while (run_end != guests.end()) {
+    const auto next_end = std::is_sorted_until(run_end, guests.end(), by_name_then_pool);
+    std::inplace_merge(guests.begin(), run_end, next_end, by_name_then_pool);
+    run_end = next_end;
+  }
+}
+
+// The guests of a guest-records output, as views into it, unsorted; with
+// `only`, just those that answer to that name (the others are not
+// checked: their names go nowhere).
+result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output,
+                                                  std::optional<std::string_view> only = std::nullopt) {
+  IOHYVE_TRY(rows, dataset_rows(zfs_output, only));
   std::vector<guest_view> guests;
-  guests.reserve(rows.size());
+  guests.reserve(only ? 1 : rows.size());
+  pool_checker pools;
   for (const auto& row : rows) {
-    IOHYVE_TRY(guest, as_guest(row));
-    if (guest) guests.push_back(*guest);
+    auto guest = as_guest(row);
+    if (!guest || (only && guest->name != *only && guest->iohyve_name != *only)) continue;
+    IOHYVE_CHECK(pools.check(*guest));
+    guests.push_back(*guest);
   }
   return guests;
 }
@@ -322,9 +423,7 @@ bool guest_record::addressable() const { return iohyve_name == name && guest_nam
 
 result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output) {
   IOHYVE_TRY(guests, parse_guest_views(zfs_output));
-  // zfs lists datasets sorted, so this is usually a merge of sorted runs;
-  // std::sort is fast on such input too.
-  std::sort(guests.begin(), guests.end(), by_name_then_pool);
+  sort_guests(guests);
   std::vector<guest_record> out;
   out.reserve(guests.size());
   for (const auto& g : guests) out.push_back(to_record(g));
@@ -332,10 +431,9 @@ result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_outpu
 }
 
 result<std::vector<guest_record>> find_guest_records(std::string_view zfs_output, std::string_view name) {
-  IOHYVE_TRY(guests, parse_guest_views(zfs_output));
+  IOHYVE_TRY(guests, parse_guest_views(zfs_output, name));
   std::vector<guest_record> out;
-  for (const auto& g : guests)
-    if (g.name == name || g.iohyve_name == name) out.push_back(to_record(g));
+  for (const auto& g : guests) out.push_back(to_record(g));
   std::sort(out.begin(), out.end(),
             [](const guest_record& a, const guest_record& b) { return a.dataset < b.dataset; });
   return out;
@@ -348,20 +446,20 @@ result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_
     std::vector<std::string_view> pcidevs;
   };
   std::vector<row> rows;
-  const auto is_head = [](const std::array<std::string_view, 3>& f) {
-    return is_plain_field(f[0]) && is_plain_field(f[1]) && classify_source(f[2]) != source_kind::unknown;
-  };
+  bool in_order = true;
+  dataset_record_head is_head;
   const status parsed = for_each_zfs_record<3>(
       zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
         if (classify_source(f[2]) != source_kind::own) return;
         if (rows.empty() || rows.back().dataset != f[0]) {
-          const auto same = [&](const row& r) { return r.dataset == f[0]; };
-          auto it = std::find_if(rows.begin(), rows.end(), same);
+          auto it = find_dataset_row(rows, f[0], in_order);
           if (it == rows.end()) {
+            in_order = in_order && appends_in_order(rows, f[0]);
             rows.emplace_back();
             rows.back().dataset = f[0];
           } else {
             std::rotate(it, it + 1, rows.end());  // make it the last row
+            in_order = false;                     // rows are no longer sorted
           }
         }
         row& r = rows.back();
@@ -412,17 +510,14 @@ std::string dataset_properties::value_of(std::string_view property) const {
 
 result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output) {
   std::vector<dataset_properties> out;
-  const auto is_head = [](const std::array<std::string_view, 3>& f) {
-    return is_plain_field(f[0]) && is_plain_field(f[1]) && classify_source(f[2]) != source_kind::unknown;
-  };
+  bool in_order = true;
+  dataset_record_head is_head;
   const status parsed = for_each_zfs_record<3>(
       zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
         if (classify_source(f[2]) != source_kind::own) return;
-        // zfs prints a dataset's lines together: usually the last one.
-        auto it = !out.empty() && out.back().dataset == f[0]
-                      ? out.end() - 1
-                      : std::find_if(out.begin(), out.end(), [&](const dataset_properties& d) { return d.dataset == f[0]; });
+        auto it = find_dataset_row(out, f[0], in_order);
         if (it == out.end()) {
+          in_order = in_order && appends_in_order(out, f[0]);
           out.push_back(dataset_properties{std::string(f[0]), {}});
           it = out.end() - 1;
         }
@@ -547,6 +642,8 @@ result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output) {
   constexpr std::string_view prefix = "iohyve:";
   std::vector<property_entry> out;
+  // At most one entry per line: one allocation for the vector.
+  out.reserve(static_cast<std::size_t>(std::count(zfs_output.begin(), zfs_output.end(), '\n')) + 1);
   std::optional<error> bad;
   const auto is_head = [](const std::array<std::string_view, 2>& f) {
     return is_plain_field(f[0]) && classify_source(f[1]) != source_kind::unknown;
@@ -567,8 +664,11 @@ result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_
         }
         // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
         if (f[0].size() <= prefix.size() || !f[0].starts_with(prefix)) return;
-        out.push_back(property_entry{std::string(f[0].substr(prefix.size())), std::string(value),
-                                     std::string(inherited_from)});
+        // Built in place (no temporary entry whose strings would be moved).
+        property_entry& e = out.emplace_back();
+        e.name.assign(f[0].substr(prefix.size()));
+        e.value.assign(value);
+        if (!inherited_from.empty()) e.inherited_from.assign(inherited_from);
       });
   if (!parsed) return parsed.error();
   if (bad) return std::move(*bad);
