@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <map>
@@ -202,15 +203,25 @@ TEST(reservation, a_second_download_of_one_name_in_the_same_process_is_409) {
 // left consistent) and the exit status agrees with the response printed.
 TEST_F(parallel, sigterm_during_create_and_start_exit_status_agrees_with_the_response) {
   host.set_script_gap(std::chrono::milliseconds(1500));  // create is mid-way when the signal comes
-  const auto term_soon = [](int pid) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    ::kill(pid, SIGTERM);
+  // The signal goes once the CLI runs the action's iohyve command (not
+  // after a fixed time, which a loaded machine could make too early).
+  const auto term_during = [&](const std::string& command) {
+    return [&, command](int pid) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (std::chrono::steady_clock::now() < deadline) {
+        const auto calls = host.invocations();
+        if (std::find(calls.begin(), calls.end(), command) != calls.end()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      ::kill(pid, SIGTERM);
+    };
   };
-  auto created = run_with_input(cli(host), create_request("web"), process_timeout, term_soon);
+  auto created = run_with_input(cli(host), create_request("web"), process_timeout, term_during("iohyve create web 1G"));
   expect_agreement(created);
   EXPECT_EQ(reply_code(created), "200") << created.out;
   EXPECT_TRUE(host.dataset_exists("tank/iohyve/web/disk0"));
-  auto started = run_with_input(cli(host), R"({"action":"start","name":"web"})", process_timeout, term_soon);
+  auto started =
+      run_with_input(cli(host), R"({"action":"start","name":"web"})", process_timeout, term_during("iohyve start web"));
   expect_agreement(started);
   EXPECT_EQ(reply_code(started), "200") << started.out;
   EXPECT_EQ(host.running_guests(), std::vector<std::string>{"web"});
