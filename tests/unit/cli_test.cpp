@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "fake_host.hpp"
@@ -94,6 +95,24 @@ TEST(cli, batch_answers_each_line_in_order_and_survives_bad_lines) {
   EXPECT_NE(lines[1].find(R"("code":"400")"), std::string::npos) << lines[1];
   EXPECT_NE(lines[2].find(R"("create":{"name":"web","size":"1G"})"), std::string::npos) << lines[2];
   EXPECT_NE(lines[3].find(R"("web":{)"), std::string::npos) << lines[3];
+}
+
+// --allow-host-devices is the host owner's opt-in for passthrough; the
+// lock files go where --lock-dir says.
+TEST(cli, host_devices_only_with_allow_host_devices_and_locks_in_lock_dir) {
+  fake_host host;
+  const std::string input =
+      "{\"action\":\"setup\",\"pool\":\"tank\",\"nic\":\"em0\"}\n"
+      "{\"action\":\"create\",\"name\":\"web\",\"size\":\"1G\"}\n";
+  ASSERT_EQ(run_with_input(cli(host, {"--batch"}), input).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(host.lock_dir()) / "guest-web.lock"));
+  const std::string passthru = R"({"action":"setprop","name":"web","pcidev:5":"passthru,2/0/0"})";
+  auto refused = run_with_input(cli(host), passthru);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find(R"("code":"403")"), std::string::npos) << refused.out;
+  auto allowed = run_with_input(cli(host, {"--allow-host-devices"}), passthru);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
+  EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:pcidev:5"), "passthru,2/0/0");
 }
 
 TEST(cli, dry_run_prints_argv_arrays_and_changes_nothing) {

@@ -71,9 +71,12 @@ class client {
   status set_props(const guest_name& name, const std::vector<property>& properties);
 
   // fetchiso, in two halves: check() refuses at once what cannot work (an
-  // ISO of that name exists: 409); fetch() downloads, blocking, reporting
-  // progress from the calling thread, and removes the partial ISO dataset
-  // when it fails or is cancelled.
+  // ISO of that name exists, or is being downloaded by another request of
+  // this or another process: 409) and reserves the name (an flock in
+  // host_paths::lock_dir) until fetch_iso() of that URL returns; call
+  // fetch_iso() after a successful check. fetch() downloads, blocking,
+  // reporting progress from the calling thread, and removes the partial
+  // ISO dataset when it fails or is cancelled.
   status check_fetch(const url& source);
   status fetch_iso(const url& source, const progress_sink& on_progress,
                    const std::atomic<bool>* cancel);
