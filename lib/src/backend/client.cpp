@@ -205,6 +205,23 @@ struct client::impl {
     return done{};
   }
 
+  // A volume's block size in bytes (`zfs get -p volblocksize`), 0 when
+  // it cannot be read: only used to explain a refused volsize.
+  std::uint64_t block_size(const std::string& volume) {
+    auto out = query(commands::volume_block_size(paths, volume));
+    if (!out) return 0;
+    std::string_view text = *out;
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    constexpr std::size_t max_digits = 19;  // fits 64 bits
+    if (text.empty() || text.size() > max_digits) return 0;
+    std::uint64_t n = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return 0;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return n;
+  }
+
   result<std::vector<guest_resources>> resources() {
     IOHYVE_TRY(out, query(commands::guest_resources(paths)));
     return parse_guest_resources(out);
@@ -514,17 +531,11 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
   if (auto s = impl_->run_zfs(commands::zfs(paths(), {"set", "volsize=" + new_size.str(), volume})); !s) {
     // zfs refuses a volsize that is not a multiple of the block size
     // (nothing changes): that is the caller's argument, so a 400 saying so.
-    if (auto out = impl_->query(commands::volume_block_size(paths(), volume))) {
-      std::string_view text = *out;
-      while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-      std::uint64_t block = 0;
-      const bool number = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-                          text.size() < 20;
-      if (number) for (char c : text) block = block * 10 + static_cast<std::uint64_t>(c - '0');
-      if (block > 0 && new_size.bytes() % block != 0)
-        return bad("size " + new_size.str() + " (" + std::to_string(new_size.bytes()) + " bytes) is not a multiple of the block size of " +
-                   disk.str() + " of guest " + q(g.name) + ", " + format_zfs_size(block) + " (" + std::to_string(block) + " bytes)");
-    }
+    const std::uint64_t block = impl_->block_size(volume);
+    if (block > 0 && new_size.bytes() % block != 0)
+      return bad("size " + new_size.str() + " (" + std::to_string(new_size.bytes()) +
+                 " bytes) is not a multiple of the block size of " + disk.str() + " of guest " + q(g.name) + ", " +
+                 format_zfs_size(block) + " (" + std::to_string(block) + " bytes)");
     return s;
   }
   // iohyve:size describes disk0 (iohyve's own resize overwrites it for any disk).
