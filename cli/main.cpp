@@ -42,6 +42,7 @@ struct cli_options {
   host_paths paths;
   double timeout_seconds = 60;
   unsigned max_tasks = 2;
+  bool allow_host_devices = false;
 };
 
 // Everything the CLI writes while a request and its downloads run: JSON lines
@@ -214,7 +215,7 @@ int run(const cli_options& o) {
   process_runner_options runner_options;
   runner_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
   process_runner runner(runner_options);
-  client backend(paths, runner);
+  client backend(paths, runner, client_options{.allow_host_devices = o.allow_host_devices});
 
   console out(!o.no_events, o.progress && ::isatty(STDERR_FILENO));
   handler_options options;
@@ -247,7 +248,10 @@ int run(const cli_options& o) {
     out.response(r.text);
   }
   const bool tasks_ok = h.wait_for_tasks();
-  return any_error || !tasks_ok || signals.interrupted() ? exit_error_response : exit_ok;
+  // SIGINT/SIGTERM cancel downloads (which then fail); an action already
+  // running is finished, so that the host is left consistent, and its
+  // response decides the exit status: the status and the output agree.
+  return any_error || !tasks_ok ? exit_error_response : exit_ok;
 }
 
 void add_options(CLI::App& app, cli_options& o) {
@@ -273,6 +277,12 @@ void add_options(CLI::App& app, cli_options& o) {
   app.add_option("--vmm-dir", o.paths.vmm_dir, "Where loaded guests appear as ioh-NAME")
       ->capture_default_str()
       ->type_name("DIR");
+  app.add_option("--lock-dir", o.paths.lock_dir,
+                 "Where the flock files that keep parallel callers apart live (every caller must use the same)")
+      ->capture_default_str()
+      ->type_name("DIR");
+  app.add_flag("--allow-host-devices", o.allow_host_devices,
+               "Let setprop give a guest PCI passthrough or a host device (pcidev:N); off by default");
   app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped (0.1 to 86400)")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0).description(""))

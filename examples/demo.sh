@@ -144,7 +144,7 @@ fetch_local_iso() {
 cat <<EOF
 iohyve-api demo: the $total request examples of the API document, against an emulated FreeBSD host
 (fakehost init: pool tank of 100G, interfaces re0 and lo0), through
-  iohyve-api --bin-dir HOST/bin --rc-conf HOST/rc.conf --vmm-dir HOST/vmm    (HOST: $host_dir/host)
+  iohyve-api --bin-dir HOST/bin --rc-conf HOST/rc.conf --vmm-dir HOST/vmm --lock-dir HOST/locks    (HOST: $host_dir/host)
 Run-dependent values are masked: queue ids {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, times
 YYYY-MM-DDThh:mm:ssZ, dates Www Mmm dd hh:mm:ss ZZZ yyyy (iohyve create's description), rates <rate>.
 EOF

@@ -79,7 +79,8 @@ lib_host_create() {
   host_dir=$(mktemp -d "${TMPDIR:-/tmp}/iohyve-demo.XXXXXX")
   "$fakehost" init "$host_dir/host" --owner "$$" "$@"
   # shellcheck disable=SC2034  # for the script that sources this file
-  host_options=(--bin-dir "$host_dir/host/bin" --rc-conf "$host_dir/host/rc.conf" --vmm-dir "$host_dir/host/vmm")
+  host_options=(--bin-dir "$host_dir/host/bin" --rc-conf "$host_dir/host/rc.conf" --vmm-dir "$host_dir/host/vmm"
+                --lock-dir "$host_dir/host/locks")
 }
 
 lib_host_remove() {

@@ -1,7 +1,7 @@
 // Linking libiohyve-api into a C++ program: the JSON handler for a request
 // that arrives as text, and the typed client for code that wants values.
 //
-//   embed [--bin-dir DIR] [--rc-conf FILE] [--vmm-dir DIR]
+//   embed [--bin-dir DIR] [--rc-conf FILE] [--vmm-dir DIR] [--lock-dir DIR]
 //
 // Without options it drives the real FreeBSD tools.
 #include <iohyve_api/client.hpp>
@@ -18,11 +18,14 @@ int main(int argc, char** argv) {
       auto from_dir = iohyve_api::host_paths::from_bin_dir(argv[i + 1]);
       from_dir.rc_conf = paths.rc_conf;
       from_dir.vmm_dir = paths.vmm_dir;
+      from_dir.lock_dir = paths.lock_dir;
       paths = from_dir;
     } else if (!std::strcmp(argv[i], "--rc-conf")) {
       paths.rc_conf = argv[i + 1];
     } else if (!std::strcmp(argv[i], "--vmm-dir")) {
       paths.vmm_dir = argv[i + 1];
+    } else if (!std::strcmp(argv[i], "--lock-dir")) {
+      paths.lock_dir = argv[i + 1];
     }
   }
 

@@ -5,6 +5,7 @@
 
 #include "actions/parse_request.hpp"
 #include "actions/quote.hpp"
+#include "backend/parsers.hpp"
 #include "backend/task_queue.hpp"
 #include "envelope/message.hpp"
 #include "envelope/responses.hpp"
@@ -112,10 +113,7 @@ result<action_outcome> handler::impl::queue_fetch(const fetchiso_request& r) {
           last = now;
           // fetch's closing line has no percentage; the finished event says 100.
           if (p.percent_done >= 0) ev.percent_done = percent_text(p.percent_done);
-          // fetch pads its columns (" 763 MBps"); clients want the value.
-          std::string_view rate = p.download_rate;
-          while (!rate.empty() && rate.front() == ' ') rate.remove_prefix(1);
-          ev.download_rate = std::string(rate);
+          ev.download_rate = detail::rate_text(p.download_rate);
           emit(ev);
         },
         &cancel);

@@ -43,7 +43,7 @@ printf '%s\n' "$request" >"$work/one.json"
 
 # --- Google Benchmark (optional) ---------------------------------------------
 if $micro; then
-  for b in handler parsers; do
+  for b in handler parsers locks; do
     exe=$build/tests/bench/${b}_bench
     [[ -x $exe ]] || die "no $exe (configure with -Dbenchmarks=enabled)"
     echo "== $exe (medians of 10 repetitions)"

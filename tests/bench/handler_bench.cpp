@@ -118,27 +118,27 @@ constexpr std::string_view version_stdout = "iohyve v0.7.3 2016/01/08 Bear in a 
 
 // tests/golden/getprops/host.json, step 1: the guest records.
 constexpr std::string_view guest_records_stdout =
-    "tank/iohyve/bsdguest\tiohyve:name\tbsdguest\tlocal\n"
-    "tank/iohyve/bsdguest\tiohyve:boot\t0\tlocal\n"
-    "tank/iohyve/bsdguest\tiohyve:description\tSat Jan 14 23:27:49 UTC 2017\tlocal\n";
+    "tank/iohyve/bsdguest\tiohyve:name\tlocal\tbsdguest\n"
+    "tank/iohyve/bsdguest\tiohyve:boot\tlocal\t0\n"
+    "tank/iohyve/bsdguest\tiohyve:description\tlocal\tSat Jan 14 23:27:49 UTC 2017\n";
 
 // tests/golden/getprops/host.json, step 2: the 14 properties of the
 // document's example, with the full description.
 constexpr std::string_view guest_properties_stdout =
-    "iohyve:autogrub\t\\n\n"
-    "iohyve:bargs\t-A_-H_-P\n"
-    "iohyve:boot\t0\n"
-    "iohyve:con\tnmdm0\n"
-    "iohyve:cpu\t1\n"
-    "iohyve:description\tTue Feb  2 10:21:07 EST 2016\n"
-    "iohyve:install\tno\n"
-    "iohyve:loader\tbhyveload\n"
-    "iohyve:name\tbsdguest\n"
-    "iohyve:os\tdefault\n"
-    "iohyve:persist\t1\n"
-    "iohyve:ram\t256M\n"
-    "iohyve:size\t10G\n"
-    "iohyve:tap\ttap0\n";
+    "iohyve:autogrub\tlocal\t\\n\n"
+    "iohyve:bargs\tlocal\t-A_-H_-P\n"
+    "iohyve:boot\tlocal\t0\n"
+    "iohyve:con\tlocal\tnmdm0\n"
+    "iohyve:cpu\tlocal\t1\n"
+    "iohyve:description\tlocal\tTue Feb  2 10:21:07 EST 2016\n"
+    "iohyve:install\tlocal\tno\n"
+    "iohyve:loader\tlocal\tbhyveload\n"
+    "iohyve:name\tlocal\tbsdguest\n"
+    "iohyve:os\tlocal\tdefault\n"
+    "iohyve:persist\tlocal\t1\n"
+    "iohyve:ram\tlocal\t256M\n"
+    "iohyve:size\tlocal\t10G\n"
+    "iohyve:tap\tlocal\ttap0\n";
 
 // ---------------------------------------------------------------------------
 // A command_runner that replays recorded output at once. It keeps no record
@@ -183,10 +183,10 @@ class replay_runner final : public command_runner {
 // The argv of tests/golden/*/host.json (FreeBSD default paths).
 void script_host(replay_runner& r) {
   r.on({"/usr/local/sbin/iohyve", "version"}, version_stdout);
-  r.on({"/sbin/zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-s", "local,received", "-t",
+  r.on({"/sbin/zfs", "get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received", "-t",
         "filesystem", "iohyve:name,iohyve:boot,iohyve:description"},
        guest_records_stdout);
-  r.on({"/sbin/zfs", "get", "-H", "-o", "property,value", "-s", "local,received", "all",
+  r.on({"/sbin/zfs", "get", "-H", "-o", "property,source,value", "-s", "local,received,inherited", "all",
         "tank/iohyve/bsdguest"},
        guest_properties_stdout);
 }
@@ -241,11 +241,12 @@ const std::vector<scenario>& scenarios() {
        R"(only letters, digits, '_' and '-' are allowed"}},"id":"fooid","name":"response",)"
        R"("namespace":"sysadm"})"},
       {"create_dry_run", create_dry_run, true, 200, false, nullptr,
-       R"({"args":{"create":{"commands":[["/sbin/zfs","get","-H","-p","-o","name,property,value,source",)"
+       R"({"args":{"create":{"commands":[["/sbin/zfs","get","-H","-p","-o","name,property,source,value",)"
        R"("-s","local,received","-t","filesystem","iohyve:name,iohyve:boot,iohyve:description"],)"
        R"(["/usr/local/sbin/iohyve","create","web","10G"],["/sbin/zfs","get","-H","-p","-o",)"
-       R"("name,property,value,source","-s","local,received","-t","filesystem",)"
-       R"("iohyve:name,iohyve:boot,iohyve:description"]],"dry_run":"true"}}})"},
+       R"("name,property,source,value","-s","local,received","-t","filesystem",)"
+       R"("iohyve:name,iohyve:boot,iohyve:description"],["/sbin/zfs","get","-H","-o",)"
+       R"("name,property,source,value","-s","local,received","-t","filesystem","all"]],"dry_run":"true"}}})"},
   };
   return all;
 }
@@ -347,11 +348,11 @@ void bm_stage_runner_only(benchmark::State& state) {
   replay_runner runner;
   script_host(runner);
   const command records{"/sbin/zfs",
-                        {"get", "-H", "-p", "-o", "name,property,value,source", "-s", "local,received",
+                        {"get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received",
                          "-t", "filesystem", "iohyve:name,iohyve:boot,iohyve:description"},
                         {}};
   const command props{"/sbin/zfs",
-                      {"get", "-H", "-o", "property,value", "-s", "local,received", "all",
+                      {"get", "-H", "-o", "property,source,value", "-s", "local,received,inherited", "all",
                        "tank/iohyve/bsdguest"},
                       {}};
   for (auto _ : state) {

@@ -82,6 +82,10 @@ void fake_host::set_fetch_rate(std::uint64_t bytes_per_second) {
 
 void fake_host::set_delete_delay(unsigned seconds) { set_config(state_dir(), "delete_delay", std::to_string(seconds)); }
 
+void fake_host::set_script_gap(std::chrono::milliseconds gap) {
+  set_config(state_dir(), "script_gap_ms", std::to_string(gap.count()));
+}
+
 bool fake_host::dataset_exists(const std::string& name) const {
   fakehost::session s{fakehost::state_dir(state_dir())};
   return s.zfs().find(name) != nullptr;

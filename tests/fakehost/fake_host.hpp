@@ -18,6 +18,7 @@
 //     EXPECT_TRUE(host.dataset_exists("tank/iohyve/ISO"));
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,8 @@ class fake_host {
   std::string state_dir() const { return root_ + "/state"; }
   std::string rc_conf() const { return root_ + "/rc.conf"; }
   std::string vmm_dir() const { return root_ + "/vmm"; }
+  // For host_paths::lock_dir / --lock-dir: the library makes it when needed.
+  std::string lock_dir() const { return root_ + "/locks"; }
   // bin_dir() + "/" + name, e.g. tool("iohyve").
   std::string tool(const std::string& name) const { return bin_dir() + "/" + name; }
 
@@ -69,6 +72,10 @@ class fake_host {
   void set_fetch_rate(std::uint64_t bytes_per_second);
   // The pause of `iohyve delete -f` (10 seconds on the real one).
   void set_delete_delay(unsigned seconds);
+  // Pause of the emulated iohyve between the zfs commands of create and
+  // add, with the host unlocked, as the real script leaves it (0: none, but
+  // other invocations still get in): widens the window of parallel races.
+  void set_script_gap(std::chrono::milliseconds gap);
 
   // Direct looks at the emulated host's state.
   bool dataset_exists(const std::string& name) const;

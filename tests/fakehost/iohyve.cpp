@@ -4,6 +4,8 @@
 #include "iohyve.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <system_error>
 
 #include "guest.hpp"
@@ -27,6 +29,14 @@ std::string script::zfs(const arguments& args, bool hide_errors) {
 int script::zfs_run(const arguments& args) {
   last_status_ = run_zfs(s_, args, io_);
   return last_status_;
+}
+
+void script::step_aside() {
+  std::uint64_t gap_ms = 0;
+  parse_u64(dir().config("script_gap_ms", "0"), gap_ms);
+  s_.unlock();
+  if (gap_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
+  s_.relock();
 }
 
 std::string script::first_pool() {

@@ -42,6 +42,12 @@ class script {
   int zfs_run(const arguments& args);
   int last_status() const { return last_status_; }
 
+  // The real iohyve is a shell script: between the zfs processes it runs,
+  // other invocations see and change the host (it takes no lock). Lets them
+  // in here, after a pause of the config's "script_gap_ms" (0 by default),
+  // so that parallel callers race as they do on a real host.
+  void step_aside();
+
   // zfs list -H | grep iohyve | cut -d '/' -f 1 | head -n1: the pool
   // iohyve takes when none is named (create, fetch, cpiso, disks...).
   std::string first_pool();

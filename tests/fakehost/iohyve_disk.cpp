@@ -50,10 +50,12 @@ int add_disk(script& sh, const arguments& args) {
   else
     newdisk = std::to_string(last + 1);
 
+  sh.step_aside();  // zfs list, then zfs create: separate processes
   sh.out().print("Creating new zvol for {}...\n", name);
   sh.zfs({"create", newpool + "/iohyve/" + name}, true);
   sh.zfs_run({"create", "-V", size, "-o", "volmode=dev", newpool + "/iohyve/" + name + "/disk" + newdisk});
 
+  sh.step_aside();
   std::vector<std::string> pcis;
   for (const auto& line : grep(all_user_property_lines(sh), "iohyve/" + name + ".*pcidev"))
     pcis.push_back(cut_field(cut_field(line, '\t', 2), ':', 3));

@@ -108,6 +108,7 @@ int create(script& sh, const arguments& args) {
   const std::string description = date_now();
   const std::string tap = next_number(sh, "tap", 3);
   const std::string con = next_number(sh, "con", 4);
+  sh.step_aside();  // listtaps/listcons and zfs create are separate processes
   sh.out().print("Creating {}...\n", name);
   // The property set of 0.7.9 (fixture zfs/10), including the misspelt
   // iohvye:vnc_port (lib/ioh-guest l.208).
@@ -193,6 +194,10 @@ int start(script& sh, const arguments& args) {
   }
   sh.out().print("Starting {}... (Takes 15 seconds for FreeBSD guests)\n", name);
   sh.zfs_run({"set", "iohyve:install=no", dataset});
+  // The background boot loop looks for the guest with a substring match
+  // (pgrep -f ioh-NAME): while web2 runs it finds "ioh-web" and never boots
+  // web, and start has already exited 0 (seen on a real 0.7.9 host).
+  if (!sh.pgrep("ioh-" + name, false).empty()) return 0;
   boot_guest(sh, name, dataset, "/dev/zvol/" + dataset + "/disk0", "", true);
   return 0;
 }

@@ -6,6 +6,7 @@ iohyve_api::host_paths paths_of(const fake_host& host) {
   iohyve_api::host_paths p = iohyve_api::host_paths::from_bin_dir(host.bin_dir());
   p.rc_conf = host.rc_conf();
   p.vmm_dir = host.vmm_dir();
+  p.lock_dir = host.lock_dir();
   return p;
 }
 

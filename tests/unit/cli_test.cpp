@@ -23,7 +23,7 @@ namespace {
 
 std::vector<std::string> cli(const fake_host& host, std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {IOHYVE_CLI, "--bin-dir", host.bin_dir(), "--rc-conf", host.rc_conf(),
-                                   "--vmm-dir", host.vmm_dir()};
+                                   "--vmm-dir", host.vmm_dir(), "--lock-dir", host.lock_dir()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }
@@ -170,6 +170,24 @@ TEST(cli, batch_answers_each_line_in_order_and_survives_bad_lines) {
   EXPECT_NE(lines[5].find(R"("web":{)"), std::string::npos) << lines[5];
 }
 
+// --allow-host-devices is the host owner's opt-in for passthrough; the
+// lock files go where --lock-dir says.
+TEST(cli, host_devices_only_with_allow_host_devices_and_locks_in_lock_dir) {
+  fake_host host;
+  const std::string input =
+      "{\"action\":\"setup\",\"pool\":\"tank\",\"nic\":\"em0\"}\n"
+      "{\"action\":\"create\",\"name\":\"web\",\"size\":\"1G\"}\n";
+  ASSERT_EQ(run_with_input(cli(host, {"--batch"}), input).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(host.lock_dir()) / "guest-web.lock"));
+  const std::string passthru = R"({"action":"setprop","name":"web","pcidev:5":"passthru,2/0/0"})";
+  auto refused = run_with_input(cli(host), passthru);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find(R"("code":"403")"), std::string::npos) << refused.out;
+  auto allowed = run_with_input(cli(host, {"--allow-host-devices"}), passthru);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
+  EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:pcidev:5"), "passthru,2/0/0");
+}
+
 TEST(cli, dry_run_prints_argv_arrays_and_changes_nothing) {
   fake_host host;
   host.clear_invocations();
@@ -279,7 +297,8 @@ TEST(cli, progress_bar_goes_to_a_terminal_stderr_never_stdout) {
   // own reading of stdin through /bin/sh only in this test.
   auto [out, terminal] = run_with_terminal_stderr(
       {"/bin/sh", "-c", "exec \"$0\" \"$@\" < " + request_file, IOHYVE_CLI, "--bin-dir", host.bin_dir(),
-       "--rc-conf", host.rc_conf(), "--vmm-dir", host.vmm_dir(), "--progress", "--no-events"});
+       "--rc-conf", host.rc_conf(), "--vmm-dir", host.vmm_dir(), "--lock-dir", host.lock_dir(), "--progress",
+       "--no-events"});
   EXPECT_NE(terminal.find("bar.iso ["), std::string::npos) << terminal;
   EXPECT_NE(terminal.find("100%"), std::string::npos) << terminal;
   EXPECT_NE(terminal.find("done"), std::string::npos) << terminal;

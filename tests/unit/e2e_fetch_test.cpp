@@ -154,7 +154,7 @@ TEST_F(fetch, file_url_reports_live_progress_then_finishes) {
       const int p = std::stoi(e.percent);
       EXPECT_GE(p, 0);
       EXPECT_LE(p, 100);
-      EXPECT_TRUE(std::regex_search(e.rate, std::regex("[0-9?]+ [ kMG]?Bps"))) << e.rate;
+      EXPECT_TRUE(std::regex_match(e.rate, std::regex("[0-9?]+ [kMG]?Bps"))) << e.rate;
     }
   }
   EXPECT_GE(with_percent, 1) << "fetch's terminal progress was parsed";

@@ -11,7 +11,7 @@ TEST(examples, embed_uses_the_handler_and_the_typed_api) {
   auto setup = iohyve_test::run_with_input({host.tool("iohyve"), "setup", "pool=tank", "kmod=1", "net=em0"}, "");
   ASSERT_EQ(setup.exit_code, 0) << setup.out << setup.err;
   auto r = iohyve_test::run_with_input({IOHYVE_EMBED_EXAMPLE, "--bin-dir", host.bin_dir(), "--rc-conf",
-                                        host.rc_conf(), "--vmm-dir", host.vmm_dir()},
+                                        host.rc_conf(), "--vmm-dir", host.vmm_dir(), "--lock-dir", host.lock_dir()},
                                        "");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find(R"(handler: {"args":{"version":{"version":"iohyve v0.7.9)"), std::string::npos) << r.out;

@@ -14,6 +14,7 @@ namespace {
 
 using iohyve_api::fetch_progress;
 using iohyve_api::detail::parse_fetch_line;
+using iohyve_api::detail::rate_text;
 using iohyve_api::detail::record_splitter;
 
 std::string fixture_text(const std::string& relative) {
@@ -201,6 +202,16 @@ std::vector<std::string> split_in_chunks(std::string_view stream, std::size_t ch
   }
   splitter.finish(keep);
   return records;
+}
+
+// The download_rate of events: fetch's padding gone, "0  Bps" (a blank
+// unit prefix) is "0 Bps".
+TEST(RateText, OneSpaceBetweenNumberAndUnit) {
+  EXPECT_EQ(rate_text("   0  Bps"), "0 Bps");
+  EXPECT_EQ(rate_text(" 763 MBps"), "763 MBps");
+  EXPECT_EQ(rate_text("5120 kBps"), "5120 kBps");
+  EXPECT_EQ(rate_text("  ?? Bps "), "?? Bps");
+  EXPECT_EQ(rate_text(""), "");
 }
 
 TEST(RecordSplitter, SplitsOnCrAndLfAcrossChunkBorders) {

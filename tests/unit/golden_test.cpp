@@ -94,6 +94,7 @@ TEST_P(golden, documented_request_gets_documented_response) {
   host_paths paths;  // FreeBSD defaults: the argv in host.json are the real ones
   paths.rc_conf = (tmp.path() / "rc.conf").string();
   paths.vmm_dir = (tmp.path() / "vmm").string();
+  paths.lock_dir = (tmp.path() / "locks").string();
   fs::create_directory(paths.vmm_dir);
   for (const auto& v : c.vmm) iohyve_test::write_file(fs::path(paths.vmm_dir) / ("ioh-" + v), "");
   if (c.rc_conf) iohyve_test::write_file(paths.rc_conf, *c.rc_conf);

@@ -29,11 +29,22 @@ struct fetch_progress {
 };
 using progress_sink = std::function<void(const fetch_progress&)>;
 
+// What the host's owner allows beyond the defaults.
+struct client_options {
+  // setprop of a pcidev:N that passes host PCI hardware through
+  // (passthru,B/S/F) or hands the guest a host device or a volume that is
+  // not one of its own zvols (ahci-hd,/dev/ada1): off, since either gives a
+  // guest host hardware (403 while off).
+  bool allow_host_devices = false;
+};
+
 class client {
  public:
   // The runner must outlive the client. The client is safe to use from
-  // several threads; changes to one guest are serialized.
-  client(host_paths paths, command_runner& runner);
+  // several threads and beside other processes using the same
+  // host_paths::lock_dir: changes to one guest are serialized, and so are
+  // changes that allocate host-wide resources (taps, consoles, ISO names).
+  client(host_paths paths, command_runner& runner, client_options options = {});
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
@@ -60,9 +71,12 @@ class client {
   status set_props(const guest_name& name, const std::vector<property>& properties);
 
   // fetchiso, in two halves: check() refuses at once what cannot work (an
-  // ISO of that name exists: 409); fetch() downloads, blocking, reporting
-  // progress from the calling thread, and removes the partial ISO dataset
-  // when it fails or is cancelled.
+  // ISO of that name exists, or is being downloaded by another request of
+  // this or another process: 409) and reserves the name (an flock in
+  // host_paths::lock_dir) until fetch_iso() of that URL returns; call
+  // fetch_iso() after a successful check. fetch() downloads, blocking,
+  // reporting progress from the calling thread, and removes the partial
+  // ISO dataset when it fails or is cancelled.
   status check_fetch(const url& source);
   status fetch_iso(const url& source, const progress_sink& on_progress,
                    const std::atomic<bool>* cancel);

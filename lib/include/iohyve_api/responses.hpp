@@ -11,6 +11,11 @@ namespace iohyve_api {
 struct vm_info {
   std::string name;
   std::string pool;         // the zfs pool the guest lives on
+  std::string dataset;      // "tank/iohyve/web"
+  // Why this guest cannot be addressed by name, "" when it can: the name is
+  // on several pools, the dataset was renamed (its iohyve:name differs), or
+  // the name is not a valid guest name. listvms then keys it by dataset.
+  std::string conflict;
   std::string description;  // verbatim, spaces kept
   bool rcboot = false;      // iohyve:boot is 1 (starts with the host)
   bool running = false;     // a "bhyve: ioh-NAME" process exists
@@ -28,6 +33,9 @@ struct disk_info {
 struct property_entry {
   std::string name;   // without the "iohyve:" prefix
   std::string value;  // verbatim
+  // "" for a value set on the guest itself (local or received); for an
+  // inherited value, the dataset it is inherited from ("tank/iohyve").
+  std::string inherited_from{};
   friend bool operator==(const property_entry&, const property_entry&) = default;
 };
 

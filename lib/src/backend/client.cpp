@@ -10,6 +10,8 @@
 
 #include "actions/quote.hpp"
 #include "backend/commands.hpp"
+#include "backend/guest_resources.hpp"
+#include "backend/host_lock.hpp"
 #include "backend/parsers.hpp"
 #include "backend/rc_conf.hpp"
 #include "backend/tool_output.hpp"
@@ -33,6 +35,7 @@ std::string q(const std::string& s) { return "'" + s + "'"; }
 struct client::impl {
   host_paths paths;
   command_runner& runner;
+  client_options options;
 
   // The queries whose command line depends on the paths alone, built once
   // (each has a dozen argument strings; building them was a fifth of a
@@ -44,28 +47,40 @@ struct client::impl {
   // empty: props() copies it and fills the dataset in.
   const command guest_properties_proto;
 
-  std::mutex locks_mutex;
-  std::map<std::string, std::unique_ptr<std::mutex>> guest_locks;
+  // ISO names reserved by check_fetch() for the download fetch_iso() will
+  // run (the flock is held from the check to the download's end).
+  std::mutex reservations_mutex;
+  std::map<std::string, host_lock> iso_reservations;
 
-  impl(host_paths p, command_runner& r)
+  impl(host_paths p, command_runner& r, client_options o)
       : paths(std::move(p)),
         runner(r),
+        options(o),
         guest_records_cmd(commands::guest_records(paths)),
         running_guests_cmd(commands::running_guests(paths)),
         filesystems_cmd(commands::filesystems(paths)),
         guest_properties_proto(commands::guest_properties(paths, std::string())) {}
 
-  // Changes to one guest run one after the other (iohyve numbers taps,
-  // consoles and disks as "highest + 1": concurrent changes collide).
-  std::unique_lock<std::mutex> lock_guest(const guest_name& name) {
-    std::mutex* m;
-    {
-      std::lock_guard lock(locks_mutex);
-      auto& slot = guest_locks[name.str()];
-      if (!slot) slot = std::make_unique<std::mutex>();
-      m = slot.get();
-    }
-    return std::unique_lock<std::mutex>(*m);
+  // Changes to one guest run one after the other, whether the callers are
+  // threads of this process or other processes (iohyve numbers disks and
+  // pcidev slots as "highest + 1": concurrent changes collide).
+  result<host_lock> lock_guest(const guest_name& name) {
+    return host_lock::acquire(paths.lock_dir, "guest-" + name.str());
+  }
+
+  // Host-wide resources: iohyve gives a new guest the highest tap and
+  // console + 1, so creates (and setprop of a tap or console, checked
+  // against the other guests) run one at a time on the host. Always taken
+  // after the guest's lock, never before: one order, no deadlock.
+  result<host_lock> lock_host_resources() { return host_lock::acquire(paths.lock_dir, "host-resources"); }
+
+  // The ISO name a download will write, held while it runs: a second
+  // fetchiso of the same name (here or in another process) is refused.
+  result<host_lock> reserve_iso(const iso_name& iso) {
+    auto held = host_lock::try_acquire(paths.lock_dir, "iso-" + iso.str());
+    if (!held && held.error().code == error_code::conflict)
+      return conflict("ISO " + q(iso.str()) + " is being downloaded by another request");
+    return held;
   }
 
   // Runs a query that must exit 0; its stdout on success.
@@ -99,11 +114,25 @@ struct client::impl {
     return parse_guest_records(out);
   }
 
+  // The one guest called name. A name on several pools, or one that a
+  // renamed dataset still carries as its iohyve:name, is refused: iohyve
+  // would pick one of them arbitrarily.
   result<guest_record> find_guest(const guest_name& name) {
     IOHYVE_TRY(out, query(guest_records_cmd));
-    IOHYVE_TRY(found, find_guest_record(out, name.str()));
-    if (!found) return not_found("guest " + q(name.str()) + " does not exist");
-    return std::move(*found);
+    IOHYVE_TRY(found, find_guest_records(out, name.str()));
+    if (found.empty()) return not_found("guest " + q(name.str()) + " does not exist");
+    // Addressable: its dataset's name and its iohyve:name are both the
+    // (validated) name asked for.
+    if (found.size() == 1 && found.front().name == name.str() && found.front().iohyve_name == name.str())
+      return std::move(found.front());
+    std::string datasets;
+    for (const auto& g : found) {
+      if (!datasets.empty()) datasets += " and ";
+      datasets += g.dataset;
+      if (g.iohyve_name != g.name) datasets += " (iohyve:name " + quote_value(g.iohyve_name) + ")";
+    }
+    return conflict("guest name " + q(name.str()) + " is ambiguous: " + datasets +
+                    "; iohyve would pick one arbitrarily, so nothing is done");
   }
 
   // pgrep exits 1 when nothing matches: that is an answer, not a failure.
@@ -156,12 +185,77 @@ struct client::impl {
     return std::move(g);
   }
 
+  // The same for booting it through iohyve (start, install), which also
+  // needs no other running guest whose name begins with this one.
+  result<guest_record> bootable_guest(const guest_name& name, std::string_view action) {
+    IOHYVE_TRY(g, find_guest(name));
+    IOHYVE_TRY(names, running());
+    if (std::binary_search(names.begin(), names.end(), g.name))
+      return conflict("guest " + q(g.name) + " is running; stop it first");
+    IOHYVE_CHECK(no_substring_twin_running(g.name, action, names));
+    return std::move(g);
+  }
+
   // iohyve refuses to boot or delete templates; say so before trying.
   status not_template(const guest_record& g) {
     IOHYVE_TRY(all, props(g));
     for (const auto& p : all)
       if (p.name == "template" && p.value == "YES")
         return conflict("guest " + q(g.name) + " is a template (iohyve:template=YES)");
+    return done{};
+  }
+
+  // A volume's block size in bytes (`zfs get -p volblocksize`), 0 when
+  // it cannot be read: only used to explain a refused volsize.
+  std::uint64_t block_size(const std::string& volume) {
+    auto out = query(commands::volume_block_size(paths, volume));
+    if (!out) return 0;
+    std::string_view text = *out;
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    constexpr std::size_t max_digits = 19;  // fits 64 bits
+    if (text.empty() || text.size() > max_digits) return 0;
+    std::uint64_t n = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return 0;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return n;
+  }
+
+  result<std::vector<guest_resources>> resources() {
+    IOHYVE_TRY(out, query(commands::guest_resources(paths)));
+    return parse_guest_resources(out);
+  }
+
+  // Whether any pool has iohyve's dataset POOL/iohyve (what `iohyve setup`
+  // makes; without it iohyve create fails with "leading slash in name").
+  result<bool> iohyve_set_up() {
+    IOHYVE_TRY(out, query(filesystems_cmd));
+    std::string_view rest = out;
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      const std::size_t slash = line.find('/');
+      if (slash != std::string_view::npos && slash > 0 && line.substr(slash) == "/iohyve") return true;
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+    return false;
+  }
+
+  // iohyve 0.7.9 decides that a guest runs with `pgrep -f ioh-NAME`, a
+  // substring match: while web2 runs, `iohyve start web` and `iohyve
+  // install web` believe web is running and do not boot it. Refuse at
+  // once, naming the cause, rather than wait for a guest that never comes.
+  // running: the names of the running guests (parse_running_guests).
+  static status no_substring_twin_running(const std::string& name, std::string_view action,
+                                          const std::vector<std::string>& running) {
+    for (const auto& other : running) {
+      if (other != name && other.starts_with(name))
+        return conflict("cannot " + std::string(action) + " guest " + q(name) + " while guest " + q(other) +
+                        " runs: iohyve 0.7.9 looks for a running guest with 'pgrep -f ioh-" + name +
+                        "', which also matches ioh-" + other + "; stop " + q(other) + " first");
+    }
     return done{};
   }
 
@@ -178,8 +272,8 @@ struct client::impl {
   }
 };
 
-client::client(host_paths paths, command_runner& runner)
-    : impl_(std::make_unique<impl>(std::move(paths), runner)) {}
+client::client(host_paths paths, command_runner& runner, client_options options)
+    : impl_(std::make_unique<impl>(std::move(paths), runner, options)) {}
 
 client::~client() = default;
 
@@ -190,8 +284,26 @@ result<std::vector<vm_info>> client::list_vms() {
   IOHYVE_TRY(running, impl_->running());
   std::vector<vm_info> vms;
   vms.reserve(records.size());
+  // How many datasets answer to each name (as find_guest counts them): a
+  // name on several pools, or also a renamed dataset's iohyve:name, is
+  // ambiguous, and such guests are listed under their datasets.
+  std::map<std::string, int> claims;
+  for (const auto& g : records) {
+    ++claims[g.name];
+    if (g.iohyve_name != g.name) ++claims[g.iohyve_name];
+  }
   for (auto& g : records) {
     vm_info vm;
+    vm.dataset = g.dataset;
+    if (!guest_name::parse(g.name)) {
+      vm.conflict = "the dataset name is not a valid guest name for this API";
+    } else if (g.iohyve_name != g.name) {
+      vm.conflict = "renamed: its iohyve:name is " + quote_value(g.iohyve_name) +
+                    "; rename the dataset back (zfs rename) to manage it";
+    } else if (const int n = claims[g.name]; n > 1) {
+      vm.conflict = "ambiguous: " + std::to_string(n) + " datasets answer to the name " + q(g.name) +
+                    "; actions on it are refused (409)";
+    }
     vm.rcboot = g.boot == "1";
     vm.running = std::binary_search(running.begin(), running.end(), g.name);
     vm.vmm = impl_->in_vmm(g.name);
@@ -227,6 +339,23 @@ status client::rename_iso(const iso_name& source, const iso_name& target) {
 status client::remove_iso(const iso_name& target) {
   IOHYVE_TRY(exists, impl_->iso_exists(target));
   if (!exists) return not_found("ISO " + q(target.str()) + " does not exist");
+  // Not from under a running installer: iohyve install records
+  // iohyve:install=yes, and install here also which ISO it boots.
+  IOHYVE_TRY(installers_out, impl_->query(commands::installers(paths())));
+  IOHYVE_TRY(installers, parse_own_properties(installers_out));
+  std::optional<std::vector<std::string>> running;  // asked for only if someone installs
+  for (const auto& d : installers) {
+    if (d.value_of("iohyve:install") != "yes") continue;
+    const std::string guest = d.value_of("iohyve:name");
+    if (!running) {
+      IOHYVE_TRY(names, impl_->running());
+      running = std::move(names);
+    }
+    if (!std::binary_search(running->begin(), running->end(), guest)) continue;
+    const std::string iso = d.value_of(commands::install_iso_property);
+    if (iso == target.str())
+      return conflict("ISO " + q(target.str()) + " is in use: guest " + q(guest) + " runs its installer from it");
+  }
   IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"rmiso", target.str()})));
   IOHYVE_TRY(still, impl_->iso_exists(target));
   if (still) return failed("iohyve rmiso reported success, but ISO " + q(target.str()) + " still exists");
@@ -254,38 +383,66 @@ status client::setup(const pool_name& pool, const nic_name& nic) {
 result<bool> client::is_setup() { return iohyve_flags_set(paths().rc_conf); }
 
 status client::create(const guest_name& name, const size& disk_size) {
-  auto lock = impl_->lock_guest(name);
+  // iohyve keeps its ISOs and firmware in POOL/iohyve/ISO and
+  // POOL/iohyve/Firmware: a guest of that name would be created inside them.
+  if (name.str() == "ISO" || name.str() == "Firmware")
+    return bad("guest name " + q(name.str()) + " is reserved: iohyve keeps its own datasets under POOL/iohyve/" +
+               name.str());
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
+  // iohyve gives the new guest the highest tap and console + 1: creates run
+  // one at a time on the host, or parallel ones get the same tap.
+  const auto resources_lock = impl_->lock_host_resources();
+  if (!resources_lock) return resources_lock.error();
   auto existing = impl_->find_guest(name);
   if (existing) return conflict("guest " + q(name.str()) + " already exists (" + existing->dataset + ")");
   if (existing.error().code != error_code::not_found) return existing.error();
-  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"create", name.str(), disk_size.str()})));
-  if (auto made = impl_->find_guest(name); !made) {
+  if (auto s = impl_->run_iohyve(commands::iohyve(paths(), {"create", name.str(), disk_size.str()})); !s) {
+    // Before setup iohyve finds no pool and fails with "leading slash in
+    // name" (nothing is created): say what is wrong.
+    if (auto set_up = impl_->iohyve_set_up(); set_up && !*set_up)
+      return conflict("iohyve is not set up on this host (no POOL/iohyve dataset): run setup first");
+    return s;
+  }
+  auto made = impl_->find_guest(name);
+  if (!made) {
     if (made.error().code != error_code::not_found) return made.error();
     return failed("iohyve create reported success, but guest " + q(name.str()) + " does not exist");
   }
+  // Verified, not trusted: each guest its own tap and console.
+  IOHYVE_TRY(all, impl_->resources());
+  if (const std::string shared = shared_with_other_guest(made->dataset, all); !shared.empty())
+    return failed("iohyve created guest " + q(name.str()) + " (" + made->dataset + "), but " + shared +
+                  "; give it a free one with setprop before starting it");
   return done{};
 }
 
 status client::install(const guest_name& name, const iso_name& iso) {
-  auto lock = impl_->lock_guest(name);
-  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
+  IOHYVE_TRY(g, impl_->bootable_guest(name, "install"));
   IOHYVE_CHECK(impl_->not_template(g));
   IOHYVE_TRY(has_iso, impl_->iso_exists(iso));
   if (!has_iso) return not_found("ISO " + q(iso.str()) + " does not exist");
+  // Which ISO the installer boots, for rmiso (iohyve does not record it).
+  IOHYVE_CHECK(impl_->run_zfs(
+      commands::zfs(paths(), {"set", std::string(commands::install_iso_property) + "=" + iso.str(), g.dataset})));
   IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"install", name.str(), iso.str()})));
   return impl_->verify_running(name.str(), "install");
 }
 
 status client::start(const guest_name& name) {
-  auto lock = impl_->lock_guest(name);
-  IOHYVE_TRY(g, impl_->stopped_guest(name));
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
+  IOHYVE_TRY(g, impl_->bootable_guest(name, "start"));
   IOHYVE_CHECK(impl_->not_template(g));
   IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"start", name.str()})));
   return impl_->verify_running(name.str(), "start");
 }
 
 status client::stop(const guest_name& name, bool force) {
-  auto lock = impl_->lock_guest(name);
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->find_guest(name));
   IOHYVE_TRY(run, impl_->is_running(g.name));
   if (!run) return conflict("guest " + q(g.name) + " is not running");
@@ -298,7 +455,8 @@ status client::stop(const guest_name& name, bool force) {
 }
 
 status client::destroy(const guest_name& name) {
-  auto lock = impl_->lock_guest(name);
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->stopped_guest(name));
   IOHYVE_CHECK(impl_->not_template(g));
   // A stopped guest can still be loaded in vmm (bhyve exited and nothing ran
@@ -319,7 +477,8 @@ status client::destroy(const guest_name& name) {
 
 result<std::string> client::add_disk(const guest_name& name, const size& disk_size,
                                      const std::optional<pool_name>& pool) {
-  auto lock = impl_->lock_guest(name);
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->find_guest(name));
   if (pool && pool->str() != g.pool)
     return bad("guest " + q(g.name) + " lives on pool " + q(g.pool) + "; iohyve keeps a guest's disks on its own pool, not on " + q(pool->str()));
@@ -329,12 +488,27 @@ result<std::string> client::add_disk(const guest_name& name, const size& disk_si
                            : commands::iohyve(paths(), {"add", name.str(), disk_size.str()});
   IOHYVE_CHECK(impl_->run_iohyve(cmd));
   IOHYVE_TRY(after, impl_->disks(g));
-  for (const auto& d : after) {
-    const bool is_new = std::none_of(before.begin(), before.end(),
-                                     [&](const disk_info& b) { return b.name == d.name; });
-    if (is_new) return d.name;
+  const auto added = std::find_if(after.begin(), after.end(), [&](const disk_info& d) {
+    return std::none_of(before.begin(), before.end(), [&](const disk_info& b) { return b.name == d.name; });
+  });
+  if (added == after.end()) return failed("iohyve add reported success, but guest " + q(g.name) + " has no new disk");
+  // Verified: exactly one pcidev points at the new disk (parallel adds once
+  // left two pointing at one volume, and the guest booted it twice).
+  IOHYVE_TRY(props, impl_->props(g));
+  const std::string device = "/dev/zvol/" + g.dataset + "/" + added->name;
+  std::map<std::string_view, int> uses;
+  for (const auto& p : props) {
+    if (!p.name.starts_with("pcidev:") || !p.inherited_from.empty()) continue;
+    const std::size_t comma = p.value.find(',');
+    if (comma == std::string::npos) continue;
+    std::string_view backing = std::string_view(p.value).substr(comma + 1);
+    backing = backing.substr(0, backing.find(','));
+    if (++uses[backing] > 1)
+      return failed("after iohyve add, two pcidevs of guest " + q(g.name) + " point at " + std::string(backing));
   }
-  return failed("iohyve add reported success, but guest " + q(g.name) + " has no new disk");
+  if (uses[device] != 1)
+    return failed("iohyve add created " + added->name + " of guest " + q(g.name) + ", but no pcidev points at it");
+  return added->name;
 }
 
 result<std::vector<disk_info>> client::list_disks(const guest_name& name) {
@@ -343,7 +517,8 @@ result<std::vector<disk_info>> client::list_disks(const guest_name& name) {
 }
 
 status client::resize_disk(const guest_name& name, const disk_name& disk, const size& new_size) {
-  auto lock = impl_->lock_guest(name);
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->stopped_guest(name));
   IOHYVE_TRY(all, impl_->disks(g));
   auto it = std::find_if(all.begin(), all.end(), [&](const disk_info& d) { return d.name == disk.str(); });
@@ -353,7 +528,16 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
                std::to_string(new_size.bytes()) + " bytes): it is " + it->size + " (" +
                std::to_string(it->bytes) + " bytes) and disks can only grow");
   const std::string volume = g.dataset + "/" + disk.str();
-  IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"set", "volsize=" + new_size.str(), volume})));
+  if (auto s = impl_->run_zfs(commands::zfs(paths(), {"set", "volsize=" + new_size.str(), volume})); !s) {
+    // zfs refuses a volsize that is not a multiple of the block size
+    // (nothing changes): that is the caller's argument, so a 400 saying so.
+    const std::uint64_t block = impl_->block_size(volume);
+    if (block > 0 && new_size.bytes() % block != 0)
+      return bad("size " + new_size.str() + " (" + std::to_string(new_size.bytes()) +
+                 " bytes) is not a multiple of the block size of " + disk.str() + " of guest " + q(g.name) + ", " +
+                 format_zfs_size(block) + " (" + std::to_string(block) + " bytes)");
+    return s;
+  }
   // iohyve:size describes disk0 (iohyve's own resize overwrites it for any disk).
   if (disk.index() == 0)
     IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"set", "iohyve:size=" + new_size.str(), g.dataset})));
@@ -362,7 +546,8 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
 
 status client::delete_disk(const guest_name& name, const disk_name& disk) {
   if (disk.index() == 0) return bad("disk0 is the boot disk of guest " + q(name.str()) + " and cannot be deleted");
-  auto lock = impl_->lock_guest(name);
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->stopped_guest(name));
   IOHYVE_TRY(all, impl_->disks(g));
   if (std::none_of(all.begin(), all.end(), [&](const disk_info& d) { return d.name == disk.str(); }))
@@ -372,7 +557,8 @@ status client::delete_disk(const guest_name& name, const disk_name& disk) {
   const std::string device = "/dev/zvol/" + volume;
   IOHYVE_TRY(props, impl_->props(g));
   for (const auto& p : props) {
-    if (p.name.rfind("pcidev:", 0) != 0) continue;
+    // Only the guest's own pcidevs (an inherited one is not its to unhook).
+    if (p.name.rfind("pcidev:", 0) != 0 || !p.inherited_from.empty()) continue;
     const auto comma = p.value.find(',');
     if (comma != std::string::npos && p.value.substr(comma + 1) == device)
       IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"inherit", "iohyve:" + p.name, g.dataset})));
@@ -392,8 +578,23 @@ result<std::vector<property_entry>> client::get_props(const guest_name& name) {
 }
 
 status client::set_props(const guest_name& name, const std::vector<property>& properties) {
-  auto lock = impl_->lock_guest(name);
+  const auto guest_lock = impl_->lock_guest(name);
+  if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->find_guest(name));
+  // A tap, console or volume is one guest's at a time; host hardware only
+  // with the host owner's consent. Checked under the host-wide lock, so
+  // that a create or another setprop cannot take the same one meanwhile.
+  const bool names_resources = std::any_of(properties.begin(), properties.end(), [](const property& p) {
+    return p.name() == "tap" || p.name() == "con" || p.name().starts_with("pcidev:");
+  });
+  host_lock resources_lock;
+  if (names_resources) {
+    auto held = impl_->lock_host_resources();
+    if (!held) return held.error();
+    resources_lock = std::move(*held);
+    IOHYVE_TRY(all, impl_->resources());
+    IOHYVE_CHECK(check_resources(g.dataset, properties, all, impl_->options.allow_host_devices));
+  }
   // One zfs set for all: zfs applies them together or not at all.
   command cmd = commands::zfs(paths(), {"set"});
   for (const auto& p : properties) cmd.args.push_back("iohyve:" + p.name() + "=" + p.value());
@@ -410,14 +611,35 @@ status client::set_props(const guest_name& name, const std::vector<property>& pr
 }
 
 status client::check_fetch(const url& source) {
-  IOHYVE_TRY(exists, impl_->iso_exists(source.file_name()));
-  if (exists) return conflict("an ISO named " + q(source.file_name().str()) + " already exists");
+  const iso_name& iso = source.file_name();
+  // The name is reserved from here to the end of the download that
+  // fetch_iso() runs: a second fetchiso of the same name, from this process
+  // or another, is refused instead of overwriting the first one's file.
+  IOHYVE_TRY(reservation, impl_->reserve_iso(iso));
+  IOHYVE_TRY(exists, impl_->iso_exists(iso));
+  if (exists) return conflict("an ISO named " + q(iso.str()) + " already exists");
+  std::lock_guard lock(impl_->reservations_mutex);
+  impl_->iso_reservations[iso.str()] = std::move(reservation);
   return done{};
 }
 
 status client::fetch_iso(const url& source, const progress_sink& on_progress,
                          const std::atomic<bool>* cancel) {
   const iso_name& iso = source.file_name();
+  // The reservation check_fetch() took, or a new one for a caller that
+  // did not check first; released when this returns.
+  host_lock reservation;
+  {
+    std::lock_guard lock(impl_->reservations_mutex);
+    if (auto it = impl_->iso_reservations.find(iso.str()); it != impl_->iso_reservations.end()) {
+      reservation = std::move(it->second);
+      impl_->iso_reservations.erase(it);
+    }
+  }
+  if (!reservation.held()) {
+    IOHYVE_TRY(held, impl_->reserve_iso(iso));
+    reservation = std::move(held);
+  }
   command cmd = commands::iohyve(paths(), {"fetch", source.str()});
   cmd.timeout = std::chrono::hours(12);  // downloads are slow; cancel stops them sooner
   record_splitter splitter;

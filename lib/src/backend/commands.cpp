@@ -3,7 +3,8 @@
 namespace iohyve_api::detail::commands {
 
 command guest_records(const host_paths& p) {
-  return zfs(p, {"get", "-H", "-p", "-o", "name,property,value,source", "-s", "local,received", "-t",
+  // The value last: it may hold tabs and newlines (parse_guest_records).
+  return zfs(p, {"get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received", "-t",
                  "filesystem", "iohyve:name,iohyve:boot,iohyve:description"});
 }
 
@@ -17,12 +18,28 @@ command filesystems(const host_paths& p) {
   return zfs(p, {"list", "-H", "-o", "name", "-t", "filesystem"});
 }
 
+command guest_resources(const host_paths& p) {
+  return zfs(p, {"get", "-H", "-o", "name,property,source,value", "-s", "local,received", "-t", "filesystem", "all"});
+}
+
+command installers(const host_paths& p) {
+  return zfs(p, {"get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received", "-t", "filesystem",
+                 "iohyve:name,iohyve:install," + std::string(install_iso_property)});
+}
+
+command volume_block_size(const host_paths& p, const std::string& volume) {
+  return zfs(p, {"get", "-H", "-p", "-o", "value", "volblocksize", volume});
+}
+
 command guest_disks(const host_paths& p, const std::string& guest_dataset) {
   return zfs(p, {"list", "-H", "-p", "-o", "name,volsize", "-t", "volume", "-r", guest_dataset});
 }
 
 command guest_properties(const host_paths& p, const std::string& guest_dataset) {
-  return zfs(p, {"get", "-H", "-o", "property,value", "-s", "local,received", "all", guest_dataset});
+  // Inherited values too: a guest's effective configuration (iohyve reads
+  // them the same way). The value last, as for guest_records.
+  return zfs(p, {"get", "-H", "-o", "property,source,value", "-s", "local,received,inherited", "all",
+                 guest_dataset});
 }
 
 command pool_iohyve_dataset(const host_paths& p, const std::string& pool) {

@@ -4,11 +4,17 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "iohyve_api/host.hpp"
 #include "iohyve_api/runner.hpp"
 
 namespace iohyve_api::detail::commands {
+
+// The ISO an installer was started from, recorded by install on the guest
+// (iohyve records only iohyve:install=yes): rmiso refuses to remove it
+// while that guest runs. In the library's own namespace, not iohyve's.
+inline constexpr std::string_view install_iso_property = "iohyve-api:install_iso";
 
 // The three properties listvms needs, for every filesystem, in one process.
 command guest_records(const host_paths& p);
@@ -16,6 +22,13 @@ command guest_records(const host_paths& p);
 command running_guests(const host_paths& p);
 // Every filesystem; ISOs are POOL/iohyve/ISO/FILE.
 command filesystems(const host_paths& p);
+// Every own property of every filesystem (taps, consoles, pcidevs of all
+// guests), value last: what create verifies and setprop checks against.
+command guest_resources(const host_paths& p);
+// Which guests run an installer, and from which ISO (install records it).
+command installers(const host_paths& p);
+// A volume's block size in bytes (volsize must be a multiple of it).
+command volume_block_size(const host_paths& p, const std::string& volume);
 command guest_disks(const host_paths& p, const std::string& guest_dataset);
 command guest_properties(const host_paths& p, const std::string& guest_dataset);
 command pool_iohyve_dataset(const host_paths& p, const std::string& pool);

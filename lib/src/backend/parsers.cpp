@@ -5,6 +5,7 @@
 // They run on every request, so they slice the input with string_view and
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
+#include "iohyve_api/values.hpp"
 #include "actions/quote.hpp"
 #include "text/utf8.hpp"
 #include "try.hpp"
@@ -147,78 +148,219 @@ error unexpected_line(std::string_view command, std::size_t number, std::string_
 // "received", "default", "-", "temporary", "inherited from DATASET".
 enum class source_kind { own, other, unknown };
 
+// It runs for every line of every zfs get: by length first, then one
+// fixed-size comparison the compiler inlines (string_view's == and
+// starts_with stayed out-of-line calls, a third of getprops' parse).
+inline bool same_text(std::string_view s, std::string_view word) noexcept {
+  return std::char_traits<char>::compare(s.data(), word.data(), word.size()) == 0;
+}
+
 source_kind classify_source(std::string_view source) noexcept {
-  if (source == "local" || source == "received") return source_kind::own;
-  if (source == "default" || source == "-" || source == "temporary") return source_kind::other;
   constexpr std::string_view inherited = "inherited from ";
-  if (source.size() > inherited.size() && source.starts_with(inherited)) {
-    return source_kind::other;
+  switch (source.size()) {
+    case 1: return source[0] == '-' ? source_kind::other : source_kind::unknown;
+    case 5: return same_text(source, "local") ? source_kind::own : source_kind::unknown;
+    case 7: return same_text(source, "default") ? source_kind::other : source_kind::unknown;
+    case 8: return same_text(source, "received") ? source_kind::own : source_kind::unknown;
+    case 9: return same_text(source, "temporary") ? source_kind::other : source_kind::unknown;
+    default:
+      return source.size() > inherited.size() && same_text(source, inherited) ? source_kind::other
+                                                                               : source_kind::unknown;
   }
-  return source_kind::unknown;
+}
+
+// A name zfs prints in a leading field: not empty, no control byte (zfs
+// refuses those in dataset and property names). Anything else in a line's
+// leading position is the continuation of a value that held a newline.
+bool is_plain_field(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return false;
+  }
+  return true;
+}
+
+// A zfs property name as `zfs inherit` takes it back: lowercase letters,
+// digits and ":._-+" (OpenZFS zfs_prop_user / zprop_valid_char), at most
+// 256 bytes (ZAP_MAXNAMELEN).
+constexpr std::array<bool, 256> property_name_chars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view(":._-+")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool is_property_name(std::string_view s) noexcept {
+  constexpr std::size_t max_property_name = 256;
+  // Never a leading '-', which an argv would read as an option.
+  if (s.empty() || s.size() > max_property_name || s.front() == '-') return false;
+  for (char c : s)
+    if (!property_name_chars[static_cast<unsigned char>(c)]) return false;
+  return true;
+}
+
+// Calls keep(fields, value, line_number) for every record of `zfs get -H`
+// output whose columns are N leading fields and the value last. zfs prints
+// a value raw, so a value may hold tabs (they stay in it: only the first N
+// tabs of a record separate fields) and newlines: a line that is_head()
+// does not accept continues the value of the record before it. Output that
+// does not start with a record is the error. Empty lines before the first
+// record are skipped (a value's own empty lines continue it).
+template <std::size_t N, class IsHead, class Keep>
+status for_each_zfs_record(std::string_view zfs_output, IsHead is_head, Keep keep) {
+  line_reader lines(zfs_output);
+  std::string_view line;
+  std::array<std::string_view, N> fields{};
+  std::string_view value;
+  std::size_t record_line = 0;
+  bool pending = false;
+  while (lines.next(line)) {
+    std::array<std::string_view, N + 1> split_fields;
+    std::string_view rest = line;
+    std::size_t found = 0;
+    for (; found < N; ++found) {
+      const std::size_t tab = rest.find('\t');
+      if (tab == npos) break;
+      split_fields[found] = rest.substr(0, tab);
+      rest.remove_prefix(tab + 1);
+    }
+    std::array<std::string_view, N> head{};
+    std::copy_n(split_fields.begin(), N, head.begin());
+    if (found == N && is_head(head)) {
+      if (pending) keep(fields, value, record_line);
+      fields = head;
+      value = rest;
+      record_line = lines.number();
+      pending = true;
+    } else if (pending) {
+      // The value continues: it spans from its start to this line's end.
+      value = std::string_view(value.data(), static_cast<std::size_t>(line.data() + line.size() - value.data()));
+    } else if (!line.empty()) {
+      return unexpected_line("zfs get", lines.number(), line);
+    }
+  }
+  if (pending) keep(fields, value, record_line);
+  return done{};
+}
+
+// Whether the leading fields of a line (dataset, property, source) start a
+// record of `zfs get -H -o name,property,source,value` output. zfs prints
+// several records per dataset: a dataset name just seen to be plain is not
+// scanned again (a comparison is cheaper than the scan).
+class dataset_record_head {
+ public:
+  bool operator()(const std::array<std::string_view, 3>& f) {
+    if (classify_source(f[2]) == source_kind::unknown || !is_plain_field(f[1])) return false;
+    if ((f[0].empty() || f[0] != last_plain_) && !is_plain_field(f[0])) return false;
+    last_plain_ = f[0];
+    return true;
+  }
+
+ private:
+  std::string_view last_plain_;
+};
+
+// Finds the entry of `dataset` among rows (each with a .dataset), or end.
+// zfs prints a dataset's lines together and datasets sorted: the entry is
+// the last one, or a new one goes after it. While rows were appended in
+// that order (appended_in_order), a dataset after the last cannot be
+// earlier either, so listings stay linear; other input is searched.
+template <class Rows>
+auto find_dataset_row(Rows& rows, std::string_view dataset, bool appended_in_order) {
+  if (rows.empty()) return rows.end();
+  if (std::string_view(rows.back().dataset) == dataset) return rows.end() - 1;
+  if (appended_in_order && std::string_view(rows.back().dataset) < dataset) return rows.end();
+  return std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return std::string_view(r.dataset) == dataset; });
+}
+
+// Whether appending `dataset` after rows keeps them in zfs's order.
+template <class Rows>
+bool appends_in_order(const Rows& rows, std::string_view dataset) {
+  return rows.empty() || std::string_view(rows.back().dataset) < dataset;
 }
 
 // One dataset's iohyve properties, as views into the zfs output.
 struct dataset_props {
   std::string_view dataset;
   std::string_view name, boot, description;
-  bool has_name = false, has_boot = false, has_description = false;
+  bool has_name = false;
 };
 
-// Records a "DATASET PROPERTY VALUE" line (own source) into props.
 void record_property(dataset_props& props, std::string_view property, std::string_view value) {
   if (property == "iohyve:name") {
     props.name = value;
     props.has_name = true;
   } else if (property == "iohyve:boot") {
     props.boot = value;
-    props.has_boot = true;
   } else if (property == "iohyve:description") {
     props.description = value;
-    props.has_description = true;
   }  // other properties were not asked for: ignore them
 }
 
-// Later lines win, as they would if zfs printed a dataset twice.
-void merge_into(dataset_props& into, const dataset_props& from) {
-  if (from.has_name) record_property(into, "iohyve:name", from.name);
-  if (from.has_boot) record_property(into, "iohyve:boot", from.boot);
-  if (from.has_description) record_property(into, "iohyve:description", from.description);
-}
-
-// zfs prints the lines of one dataset together and datasets sorted, so the
-// common case is one run per dataset; anything else is sorted and merged.
-void group_by_dataset(std::vector<dataset_props>& rows) {
-  const auto by_dataset = [](const dataset_props& a, const dataset_props& b) {
-    return a.dataset < b.dataset;
-  };
-  if (std::is_sorted(rows.begin(), rows.end(), by_dataset)) return;
-  std::stable_sort(rows.begin(), rows.end(), by_dataset);
-  std::vector<dataset_props> merged;
-  merged.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (!merged.empty() && merged.back().dataset == row.dataset) {
-      merge_into(merged.back(), row);
-    } else {
-      merged.push_back(row);
-    }
-  }
-  rows = std::move(merged);
+// The rows of datasets with an own property of the guest-records query,
+// one per dataset (zfs prints one dataset's lines together; lines of one
+// dataset that are apart are merged, later ones winning).
+// With `only`, a record is kept only if it may belong to a guest answering
+// to that name: its dataset ends in "/NAME", it sets iohyve:name to NAME, or
+// its dataset is already kept (zfs prints iohyve:name first, as asked).
+result<std::vector<dataset_props>> dataset_rows(std::string_view zfs_output,
+                                                std::optional<std::string_view> only = std::nullopt) {
+  std::vector<dataset_props> rows;
+  bool in_order = true;
+  dataset_record_head is_head;
+  const status parsed = for_each_zfs_record<3>(
+      zfs_output, is_head,
+      [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) != source_kind::own) return;  // the query filters these; be strict anyway
+        if (only && !(f[0].size() > only->size() && f[0].ends_with(*only) && f[0][f[0].size() - only->size() - 1] == '/') &&
+            !(f[1] == "iohyve:name" && value == *only) && (rows.empty() || rows.back().dataset != f[0]) &&
+            std::none_of(rows.begin(), rows.end(), [&](const dataset_props& r) { return r.dataset == f[0]; }))
+          return;
+        auto it = find_dataset_row(rows, f[0], in_order);
+        if (it == rows.end()) {
+          in_order = in_order && appends_in_order(rows, f[0]);
+          rows.emplace_back();
+          rows.back().dataset = f[0];
+          it = rows.end() - 1;
+        }
+        record_property(*it, f[1], value);
+      });
+  if (!parsed) return parsed.error();
+  return rows;
 }
 
 struct guest_view {
-  std::string_view dataset, pool, name, boot, description;
+  std::string_view dataset, pool, name, boot, description, iohyve_name;
 };
 
-// POOL/iohyve/NAME whose own iohyve:name is NAME (an inherited or mismatched
-// name is a clone's or a copy's leftover, not a guest).
+// POOL/iohyve/NAME with an own iohyve:name, or nullopt.
 std::optional<guest_view> as_guest(const dataset_props& props) {
   if (!props.has_name) return std::nullopt;
   std::array<std::string_view, 3> parts;
   if (!split_exact(props.dataset, '/', parts)) return std::nullopt;
-  if (parts[0].empty() || parts[1] != "iohyve" || parts[2].empty()) return std::nullopt;
-  if (parts[2] != props.name) return std::nullopt;
-  return guest_view{props.dataset, parts[0], parts[2], props.boot, props.description};
+  if (parts[1] != "iohyve" || parts[2].empty()) return std::nullopt;
+  return guest_view{props.dataset, parts[0], parts[2], props.boot, props.description, props.name};
 }
+
+// A guest's pool goes back into argv (as part of its dataset), so it must
+// be a valid pool name: zfs cannot print anything else, and output that
+// claims so is not trusted. Pools are few: each is checked once.
+class pool_checker {
+ public:
+  status check(const guest_view& g) {
+    if (std::find(valid_.begin(), valid_.end(), g.pool) != valid_.end()) return done{};
+    if (auto pool = pool_name::parse(g.pool); !pool)
+      return make_error(error_code::command_failed,
+                        "unexpected output from zfs get: dataset " + quoted(g.dataset) + ": " + pool.error().message);
+    valid_.push_back(g.pool);
+    return done{};
+  }
+
+ private:
+  std::vector<std::string_view> valid_;
+};
 
 bool by_name_then_pool(const guest_view& a, const guest_view& b) noexcept {
   return std::tie(a.name, a.pool) < std::tie(b.name, b.pool);
@@ -245,59 +387,32 @@ void sort_guests(std::vector<guest_view>& guests) {
   }
 }
 
-}  // namespace
-
-namespace {
-
-// Calls keep(dataset, property, value) for each line of a guest-records
-// output whose source is the dataset's own (local or received); a malformed
-// line anywhere is the error, whatever keep did with the lines before it.
-template <class Keep>
-status for_each_own_property(std::string_view zfs_output, Keep keep) {
-  line_reader lines(zfs_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    if (line.empty()) continue;
-    std::array<std::string_view, 4> f;  // name, property, value, source
-    if (!split_exact(line, '\t', f) || f[0].empty() || f[1].empty()) {
-      return unexpected_line("zfs get", lines.number(), line);
-    }
-    const source_kind source = classify_source(f[3]);
-    if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
-    if (source == source_kind::other) continue;  // the query filters these; be strict anyway
-    keep(f[0], f[1], f[2]);
-  }
-  return done{};
-}
-
-// The guests of a guest-records output, as views into it, unsorted.
-result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output) {
-  std::vector<dataset_props> rows;
-  const status parsed = for_each_own_property(
-      zfs_output, [&](std::string_view dataset, std::string_view property, std::string_view value) {
-        if (rows.empty() || rows.back().dataset != dataset) {
-          rows.emplace_back();
-          rows.back().dataset = dataset;
-        }
-        record_property(rows.back(), property, value);
-      });
-  if (!parsed) return parsed.error();
-  group_by_dataset(rows);
-
+// The guests of a guest-records output, as views into it, unsorted; with
+// `only`, just those that answer to that name (the others are not
+// checked: their names go nowhere).
+result<std::vector<guest_view>> parse_guest_views(std::string_view zfs_output,
+                                                  std::optional<std::string_view> only = std::nullopt) {
+  IOHYVE_TRY(rows, dataset_rows(zfs_output, only));
   std::vector<guest_view> guests;
-  guests.reserve(rows.size());
+  guests.reserve(only ? 1 : rows.size());
+  pool_checker pools;
   for (const auto& row : rows) {
-    if (auto guest = as_guest(row)) guests.push_back(*guest);
+    auto guest = as_guest(row);
+    if (!guest || (only && guest->name != *only && guest->iohyve_name != *only)) continue;
+    IOHYVE_CHECK(pools.check(*guest));
+    guests.push_back(*guest);
   }
   return guests;
 }
 
 guest_record to_record(const guest_view& g) {
-  return guest_record{std::string(g.dataset), std::string(g.pool), std::string(g.name), std::string(g.boot),
-                      std::string(g.description)};
+  return guest_record{std::string(g.dataset),     std::string(g.pool),        std::string(g.name),
+                      std::string(g.boot),        std::string(g.description), std::string(g.iohyve_name)};
 }
 
 }  // namespace
+
+bool guest_record::addressable() const { return iohyve_name == name && guest_name::parse(name).ok(); }
 
 result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output) {
   IOHYVE_TRY(guests, parse_guest_views(zfs_output));
@@ -308,30 +423,109 @@ result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_outpu
   return out;
 }
 
-result<std::optional<guest_record>> find_guest_record(std::string_view zfs_output, std::string_view name) {
-  // Every line is checked as parse_guest_records checks it, but only the
-  // lines of datasets POOL/iohyve/NAME are kept (usually one dataset, on
-  // one pool); its lines need not be adjacent.
-  std::vector<dataset_props> candidates;
-  const status parsed = for_each_own_property(
-      zfs_output, [&](std::string_view dataset, std::string_view property, std::string_view value) {
-        if (!dataset.ends_with(name)) return;
-        const auto same = [&](const dataset_props& c) { return c.dataset == dataset; };
-        auto it = std::find_if(candidates.begin(), candidates.end(), same);
-        if (it == candidates.end()) {
-          it = candidates.emplace(candidates.end());
-          it->dataset = dataset;
+result<std::vector<guest_record>> find_guest_records(std::string_view zfs_output, std::string_view name) {
+  IOHYVE_TRY(guests, parse_guest_views(zfs_output, name));
+  std::vector<guest_record> out;
+  for (const auto& g : guests) out.push_back(to_record(g));
+  std::sort(out.begin(), out.end(),
+            [](const guest_record& a, const guest_record& b) { return a.dataset < b.dataset; });
+  return out;
+}
+
+result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_output) {
+  struct row {
+    std::string_view dataset, name, tap, con;
+    bool has_name = false;
+    std::vector<std::string_view> pcidevs;
+  };
+  std::vector<row> rows;
+  bool in_order = true;
+  dataset_record_head is_head;
+  const status parsed = for_each_zfs_record<3>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) != source_kind::own) return;
+        if (rows.empty() || rows.back().dataset != f[0]) {
+          auto it = find_dataset_row(rows, f[0], in_order);
+          if (it == rows.end()) {
+            in_order = in_order && appends_in_order(rows, f[0]);
+            rows.emplace_back();
+            rows.back().dataset = f[0];
+          } else {
+            std::rotate(it, it + 1, rows.end());  // make it the last row
+            in_order = false;                     // rows are no longer sorted
+          }
         }
-        record_property(*it, property, value);
+        row& r = rows.back();
+        if (f[1] == "iohyve:name") {
+          r.name = value;
+          r.has_name = true;
+        } else if (f[1] == "iohyve:tap") {
+          r.tap = value;
+        } else if (f[1] == "iohyve:con") {
+          r.con = value;
+        } else if (f[1].starts_with("iohyve:pcidev:")) {
+          r.pcidevs.push_back(value);
+        }
       });
   if (!parsed) return parsed.error();
-  std::optional<guest_view> found;
-  for (const auto& c : candidates) {
-    auto g = as_guest(c);
-    if (g && g->name == name && (!found || g->pool < found->pool)) found = g;
+  std::vector<guest_resources> out;
+  for (const auto& r : rows) {
+    std::array<std::string_view, 3> parts;
+    if (!r.has_name || !split_exact(r.dataset, '/', parts) || parts[1] != "iohyve" || parts[2].empty()) continue;
+    guest_resources g;
+    g.dataset = std::string(r.dataset);
+    g.name = std::string(r.name);
+    g.con = std::string(r.con);
+    // "tap0,tap1=em1": the taps, without the interface they are bridged to;
+    // "-" is iohyve's "no tap".
+    std::string_view taps = r.tap;
+    while (!taps.empty() && taps != "-") {
+      const std::size_t comma = taps.find(',');
+      const std::string_view entry = taps.substr(0, comma);
+      const std::string_view tap = entry.substr(0, entry.find('='));
+      if (!tap.empty()) g.taps.emplace_back(tap);
+      if (comma == npos) break;
+      taps.remove_prefix(comma + 1);
+    }
+    for (auto p : r.pcidevs) g.pcidevs.emplace_back(p);
+    out.push_back(std::move(g));
   }
-  if (!found) return std::optional<guest_record>();
-  return std::optional<guest_record>(to_record(*found));
+  std::sort(out.begin(), out.end(),
+            [](const guest_resources& a, const guest_resources& b) { return a.dataset < b.dataset; });
+  return out;
+}
+
+std::string dataset_properties::value_of(std::string_view property) const {
+  for (const auto& [name, value] : properties)
+    if (name == property) return value;
+  return {};
+}
+
+result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output) {
+  std::vector<dataset_properties> out;
+  bool in_order = true;
+  dataset_record_head is_head;
+  const status parsed = for_each_zfs_record<3>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) != source_kind::own) return;
+        auto it = find_dataset_row(out, f[0], in_order);
+        if (it == out.end()) {
+          in_order = in_order && appends_in_order(out, f[0]);
+          out.push_back(dataset_properties{std::string(f[0]), {}});
+          it = out.end() - 1;
+        }
+        it->properties.emplace_back(std::string(f[1]), std::string(value));
+      });
+  if (!parsed) return parsed.error();
+  return out;
+}
+
+std::string rate_text(std::string_view padded) {
+  std::string out;
+  for (char c : padded)
+    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 std::vector<std::string> parse_running_guests(std::string_view pgrep_output) {
@@ -440,37 +634,37 @@ result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
 
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output) {
   constexpr std::string_view prefix = "iohyve:";
-  // Entries are built in place, in zfs's order (one allocation for the
-  // vector: at most one property per line), and sorted afterwards only if
-  // that order is not already sorted, which it is for zfs's own output.
   std::vector<property_entry> out;
+  // At most one entry per line: one allocation for the vector.
   out.reserve(static_cast<std::size_t>(std::count(zfs_output.begin(), zfs_output.end(), '\n')) + 1);
-  line_reader lines(zfs_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    if (line.empty()) continue;
-    std::array<std::string_view, 3> f;  // property, value[, source]
-    const std::size_t count = split(line, '\t', f);
-    if (count < 2 || count > 3 || f[0].empty()) {
-      return unexpected_line("zfs get", lines.number(), line);
-    }
-    if (count == 3) {  // -o property,value,source: keep what -s local,received would
-      const source_kind source = classify_source(f[2]);
-      if (source == source_kind::unknown) return unexpected_line("zfs get", lines.number(), line);
-      if (source == source_kind::other) continue;
-    }
-    // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
-    // (A fixed-size compare: the compiler inlines it, string_view::starts_with
-    // stayed an out-of-line call per line.)
-    if (f[0].size() <= prefix.size() ||
-        std::char_traits<char>::compare(f[0].data(), prefix.data(), prefix.size()) != 0)
-      continue;
-    // Filled in place: no temporary strings to move. (Not emplace_back(a, b):
-    // parenthesized aggregate initialization needs clang 16.)
-    property_entry& entry = out.emplace_back();
-    entry.name.assign(f[0].substr(prefix.size()));
-    entry.value.assign(f[1]);
-  }
+  std::optional<error> bad;
+  const auto is_head = [](const std::array<std::string_view, 2>& f) {
+    return is_plain_field(f[0]) && classify_source(f[1]) != source_kind::unknown;
+  };
+  const status parsed = for_each_zfs_record<2>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 2>& f, std::string_view value, std::size_t line) {
+        if (bad) return;
+        if (!is_property_name(f[0])) {
+          bad = unexpected_line("zfs get", line, f[0]);
+          return;
+        }
+        const source_kind source = classify_source(f[1]);
+        std::string_view inherited_from;
+        if (source == source_kind::other) {
+          constexpr std::string_view inherited = "inherited from ";
+          if (!f[1].starts_with(inherited)) return;  // default, temporary, unset
+          inherited_from = f[1].substr(inherited.size());
+        }
+        // Exactly "iohyve:": iohyve's misspelt "iohvye:vnc_port" (§b.5) is not ours.
+        if (f[0].size() <= prefix.size() || !f[0].starts_with(prefix)) return;
+        // Built in place (no temporary entry whose strings would be moved).
+        property_entry& e = out.emplace_back();
+        e.name.assign(f[0].substr(prefix.size()));
+        e.value.assign(value);
+        if (!inherited_from.empty()) e.inherited_from.assign(inherited_from);
+      });
+  if (!parsed) return parsed.error();
+  if (bad) return std::move(*bad);
   const auto by_name = [](const property_entry& a, const property_entry& b) {
     return less_text(a.name, b.name);
   };

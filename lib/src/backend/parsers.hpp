@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "iohyve_api/client.hpp"
@@ -15,33 +16,70 @@
 
 namespace iohyve_api::detail {
 
-// A guest as zfs describes it: dataset POOL/iohyve/NAME whose iohyve:name
-// property is set locally (or received) to NAME.
+// A guest as zfs describes it: a dataset POOL/iohyve/NAME whose iohyve:name
+// property is set locally (or received). Normally iohyve:name is NAME; a
+// dataset renamed with `zfs rename` keeps its old iohyve:name.
 struct guest_record {
   std::string dataset;      // "tank/iohyve/web"
   std::string pool;         // "tank"
-  std::string name;         // "web"
+  std::string name;         // "web": the dataset's last component
   std::string boot;         // iohyve:boot value, "" when unset
   std::string description;  // iohyve:description value, verbatim, "" when unset
+  std::string iohyve_name;  // iohyve:name value (== name unless renamed)
+
+  // Whether NAME is a valid guest_name and iohyve:name agrees with it: only
+  // such a guest can be addressed by name (and iohyve finds it by name).
+  bool addressable() const;
 };
 
 // Output of
-//   zfs get -H -p -o name,property,value,source -s local,received -t filesystem
+//   zfs get -H -p -o name,property,source,value -s local,received -t filesystem
 //       iohyve:name,iohyve:boot,iohyve:description
-// (fields separated by one tab, values may contain spaces). Only datasets of
-// the form POOL/iohyve/NAME whose iohyve:name is NAME with source local or
-// received are guests (an inherited iohyve:name, or one naming another
-// dataset, is not). Sorted by name, then pool. Empty lines are skipped; a
-// malformed line (not 4 fields, empty name or property, unknown source) is
+// zfs -H prints values raw: a tab or a newline inside a value is printed as
+// is. The value is the last column, so a record is the three leading fields
+// (none of which can hold a tab) and everything after the third tab is the
+// value; a line that does not start with leading fields of a record (a
+// dataset, a property and a known source) continues the previous record's
+// value after a newline. Every dataset POOL/iohyve/NAME with an own (local
+// or received) iohyve:name is a guest record; its POOL must be a valid
+// pool_name (names from tool output go back into argv), else the whole
+// output is an error. Other datasets, whatever their values, are ignored.
+// Sorted by name, then pool. Output that does not start with a record, a
+// head whose source is unknown, or an invalid pool is
 // error{command_failed, "unexpected output from zfs get: line N: '...'"}.
-// Lines of one dataset need not be adjacent.
 result<std::vector<guest_record>> parse_guest_records(std::string_view zfs_output);
 
-// The one guest called name in the same output, parsed and checked exactly
-// as parse_guest_records does (a malformed line anywhere is still an error;
-// with the name on several pools, the first pool in name order wins), or
-// nullopt. Copies that guest only: actions on one guest need no more.
-result<std::optional<guest_record>> find_guest_record(std::string_view zfs_output, std::string_view name);
+// The records an action on `name` must consider, parsed and checked exactly
+// as parse_guest_records does: every dataset POOL/iohyve/NAME and every
+// dataset whose iohyve:name is NAME (iohyve looks guests up by that value).
+// More than one, or one that is not addressable(), is an ambiguous name.
+result<std::vector<guest_record>> find_guest_records(std::string_view zfs_output, std::string_view name);
+
+// The host resources a guest's properties name.
+struct guest_resources {
+  std::string dataset;               // "tank/iohyve/web"
+  std::string name;                  // its iohyve:name
+  std::vector<std::string> taps;     // "tap3" (iohyve:tap "tap3=em1,tap4" gives tap3, tap4)
+  std::string con;                   // "nmdm3", "" when unset
+  std::vector<std::string> pcidevs;  // iohyve:pcidev:N values, "ahci-hd,/dev/zvol/tank/iohyve/web/disk1"
+};
+
+// Output of `zfs get -H -o name,property,source,value -s local,received -t
+// filesystem all` (commands::guest_resources): every dataset POOL/iohyve/X
+// with an own iohyve:name, with its resources, sorted by dataset. Records
+// are read as parse_guest_records reads them (the value last, any byte).
+result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_output);
+
+// Any `zfs get -H -o name,property,source,value` output, read as
+// parse_guest_records reads it: each dataset's own (local or received)
+// properties as (property, value) pairs, in output order.
+struct dataset_properties {
+  std::string dataset;
+  std::vector<std::pair<std::string, std::string>> properties;
+  // The value of property, "" when it is not among them.
+  std::string value_of(std::string_view property) const;
+};
+result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output);
 
 // Output of `pgrep -lf '^bhyve: ioh-'` on FreeBSD: "PID COMMAND-LINE" lines,
 // e.g. "4242 bhyve: ioh-web". Returns the guest names (text after "ioh-") of
@@ -63,11 +101,16 @@ std::vector<iso_record> parse_iso_datasets(std::string_view zfs_output);
 result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
                                                  std::string_view guest_dataset);
 
-// Output of `zfs get -H -o property,value -s local,received all DATASET`:
-// the iohyve: properties with the prefix stripped, values verbatim
-// (spaces and the text "iohyve:" inside values kept), sorted by name.
-// Also accepts `-o property,value,source` lines (3 fields) and then keeps
-// only local/received ones. Any other line is error{command_failed}.
+// Output of `zfs get -H -o property,source,value -s local,received,inherited
+// all DATASET`: the iohyve: properties with the prefix stripped, values
+// verbatim (any byte but the newline of a continued value kept as is, tabs
+// and the text "iohyve:" inside values kept), sorted by name, each with
+// where its value comes from (inherited_from: "" for local or received, the
+// dataset for an inherited value). Records are recognised by their leading
+// fields as in parse_guest_records; default and unset values are skipped.
+// A property name that is not a valid zfs property name (it could go back
+// into `zfs inherit`) is error{command_failed}, as is output that does not
+// start with a record.
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output);
 
 // Output of `iohyve version`: one line "iohyve v<version> <YYYY/MM/DD> <edition>".
@@ -87,6 +130,11 @@ std::string format_zfs_size(std::uint64_t bytes);
 // percent_done is -1 when the line has no percentage; final is set for
 // lines without a percentage and for 10.x's "100%" line.
 std::optional<fetch_progress> parse_fetch_line(std::string_view line);
+
+// A rate as fetch prints it, padded ("  763 MBps", "   0  Bps" where the
+// unit prefix is a blank), as clients want it: "763 MBps", "0 Bps" (no
+// leading or trailing blanks, one space between number and unit).
+std::string rate_text(std::string_view padded);
 
 // Splits a byte stream into records on '\r' and '\n', across chunk borders.
 class record_splitter {

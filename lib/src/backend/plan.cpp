@@ -1,6 +1,7 @@
 // client::plan: the commands a request would run, for --dry-run. It mirrors
 // the client's member functions step by step (lookups first, then the
 // change), using the same command builders, and runs nothing.
+#include <algorithm>
 #include <type_traits>
 
 #include "backend/commands.hpp"
@@ -34,17 +35,26 @@ std::vector<command> client::plan(const request& req) const {
         } else if constexpr (std::is_same_v<T, renameiso_request>) {
           return {isos, commands::iohyve(p, {"renameiso", r.source.str(), r.target.str()}), isos};
         } else if constexpr (std::is_same_v<T, rmiso_request>) {
-          return {isos, commands::iohyve(p, {"rmiso", r.target.str()}), isos};
+          // pgrep only when a guest has iohyve:install=yes.
+          return {isos, commands::installers(p), commands::iohyve(p, {"rmiso", r.target.str()}), isos};
         } else if constexpr (std::is_same_v<T, setup_request>) {
           return {commands::iohyve(p, {"setup", "pool=" + r.pool.str(), "kmod=1", "net=" + r.nic.str()}),
                   commands::pool_iohyve_dataset(p, r.pool.str())};
         } else if constexpr (std::is_same_v<T, issetup_request>) {
           return {};  // reads rc.conf, runs nothing
         } else if constexpr (std::is_same_v<T, create_request>) {
-          return {guests, commands::iohyve(p, {"create", r.name.str(), r.disk_size.str()}), guests};
+          // filesystems only when iohyve create fails (is iohyve set up?).
+          return {guests, commands::iohyve(p, {"create", r.name.str(), r.disk_size.str()}), guests,
+                  commands::guest_resources(p)};
         } else if constexpr (std::is_same_v<T, install_request>) {
-          return {guests, running, commands::guest_properties(p, dataset_of(r.name)), isos,
-                  commands::iohyve(p, {"install", r.name.str(), r.iso.str()}), running};
+          return {guests,
+                  running,
+                  commands::guest_properties(p, dataset_of(r.name)),
+                  isos,
+                  commands::zfs(p, {"set", std::string(commands::install_iso_property) + "=" + r.iso.str(),
+                                    dataset_of(r.name)}),
+                  commands::iohyve(p, {"install", r.name.str(), r.iso.str()}),
+                  running};
         } else if constexpr (std::is_same_v<T, start_request>) {
           return {guests, running, commands::guest_properties(p, dataset_of(r.name)),
                   commands::iohyve(p, {"start", r.name.str()}), running};
@@ -63,7 +73,7 @@ std::vector<command> client::plan(const request& req) const {
           const command disks = commands::guest_disks(p, dataset_of(r.name));
           const command add = r.pool ? commands::iohyve(p, {"add", r.name.str(), r.disk_size.str(), r.pool->str()})
                                      : commands::iohyve(p, {"add", r.name.str(), r.disk_size.str()});
-          return {guests, disks, add, disks};
+          return {guests, disks, add, disks, commands::guest_properties(p, dataset_of(r.name))};
         } else if constexpr (std::is_same_v<T, listdisks_request>) {
           return {guests, commands::guest_disks(p, dataset_of(r.name))};
         } else if constexpr (std::is_same_v<T, resizedisk_request>) {
@@ -86,7 +96,11 @@ std::vector<command> client::plan(const request& req) const {
           command set = commands::zfs(p, {"set"});
           for (const auto& prop : r.properties) set.args.push_back("iohyve:" + prop.name() + "=" + prop.value());
           set.args.push_back(dataset_of(r.name));
-          return {guests, set, commands::guest_properties(p, dataset_of(r.name))};
+          const bool names_resources = std::any_of(r.properties.begin(), r.properties.end(), [](const property& x) {
+            return x.name() == "tap" || x.name() == "con" || x.name().starts_with("pcidev:");
+          });
+          if (!names_resources) return {guests, set, commands::guest_properties(p, dataset_of(r.name))};
+          return {guests, commands::guest_resources(p), set, commands::guest_properties(p, dataset_of(r.name))};
         }
       },
       req);

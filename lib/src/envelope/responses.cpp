@@ -85,9 +85,20 @@ void write_outcome(json_writer& w, const request& req, const action_outcome& out
             w.end_object();
           },
           [&](const std::vector<vm_info>& vms) {
+            // A guest that cannot be addressed by name (on several pools,
+            // renamed) is keyed by its dataset, which no guest name can
+            // equal (it holds '/'), with "conflict" and "dataset" added: a
+            // reply never holds a key twice. Keys sorted, as everywhere.
+            std::vector<std::pair<std::string_view, const vm_info*>> keyed;
+            keyed.reserve(vms.size());
+            for (const auto& vm : vms) keyed.emplace_back(vm.conflict.empty() ? vm.name : vm.dataset, &vm);
+            if (!std::is_sorted(keyed.begin(), keyed.end()))
+              std::sort(keyed.begin(), keyed.end());
             w.begin_object();
-            for (const auto& vm : vms) {
-              w.key(vm.name).begin_object();
+            for (const auto& [key, p] : keyed) {
+              const vm_info& vm = *p;
+              w.key(key).begin_object();
+              if (!vm.conflict.empty()) w.member("conflict", vm.conflict).member("dataset", vm.dataset);
               w.member("description", vm.description)
                   .member("rcboot", yes_no(vm.rcboot))
                   .member("running", yes_no(vm.running))
