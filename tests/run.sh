@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs missing Debian packages, then builds
 # and runs the whole test suite twice, once normally and once under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then runs the fuzz targets
+# for a bounded time (tests/fuzz/run.sh).
 #
 #   tests/run.sh            # both builds
 #   tests/run.sh --quick    # the normal build only
@@ -9,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build g++ pkg-config libfmt-dev rapidjson-dev libgtest-dev libgmock-dev
-          libcli11-dev libbenchmark-dev)
+          libcli11-dev libbenchmark-dev clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -78,6 +79,11 @@ build build
 check_installed_library build
 if [ "${1:-}" != "--quick" ]; then
   # leak detection stays on; the sanitizer build is debug so traces are readable
+  # -fno-sanitize-recover=all: a UBSan report stops the test even when run
+  # without these UBSAN_OPTIONS (meson test alone sets none).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Dbenchmarks=disabled
+    build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Dbenchmarks=disabled \
+      -Dcpp_args=-fno-sanitize-recover=all
+  # libFuzzer targets (clang), FUZZ_SECONDS each (see tests/fuzz/README.md)
+  tests/fuzz/run.sh "${FUZZ_SECONDS:-45}" build-fuzz
 fi
