@@ -84,6 +84,13 @@ if [ "${1:-}" != "--quick" ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Dbenchmarks=disabled \
       -Dcpp_args=-fno-sanitize-recover=all
+  # ThreadSanitizer (clang): only the concurrency test and what it links
+  if [ ! -f build-tsan/build.ninja ]; then
+    CC=clang CXX=clang++ meson setup build-tsan -Db_sanitize=thread -Dcli=false -Dbenchmarks=disabled >/dev/null
+  fi
+  ninja -C build-tsan tests/concurrency_test
+  TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/concurrency_test
+  echo "build-tsan: concurrency test passed, no data race reported"
   # libFuzzer targets (clang), FUZZ_SECONDS each (see tests/fuzz/README.md)
   tests/fuzz/run.sh "${FUZZ_SECONDS:-45}" build-fuzz
 fi
