@@ -1,5 +1,6 @@
 #include "backend/rc_conf.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -86,6 +87,32 @@ std::string directory_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// The suffix mkstemp() gives the temporary copy of rc.conf.
+constexpr std::string_view temp_infix = ".iohyve-api.";
+constexpr std::size_t temp_random = 6;  // "XXXXXX"
+
+// Removes temporary copies of rc.conf that a writer killed before its
+// rename left behind (rc.conf.iohyve-api.XXXXXX). Called with the directory
+// locked: every live writer holds the lock while its copy exists, so any
+// copy seen now is an orphan. Failures are ignored: they cost disk space only.
+void remove_orphaned_copies(int dir_fd, const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + std::string(temp_infix);
+  const int fd = ::dup(dir_fd);
+  if (fd < 0) return;
+  DIR* dir = ::fdopendir(fd);
+  if (!dir) {
+    ::close(fd);
+    return;
+  }
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view name = e->d_name;
+    if (name.size() == prefix.size() + temp_random && name.substr(0, prefix.size()) == prefix)
+      ::unlinkat(dir_fd, e->d_name, 0);
+  }
+  ::closedir(dir);
+}
+
 }  // namespace
 
 std::string with_iohyve_flags(const std::string& rc_conf, const std::string& value) {
@@ -142,6 +169,7 @@ status set_iohyve_flags(const std::string& path, const std::string& value) {
   // inode that rename() replaces.
   while (::flock(dir_fd.get(), LOCK_EX) < 0)
     if (errno != EINTR) return io_error("cannot lock directory", dir, errno);
+  remove_orphaned_copies(dir_fd.get(), path);
 
   std::string old_text;
   struct stat st {};
@@ -161,7 +189,7 @@ status set_iohyve_flags(const std::string& path, const std::string& value) {
   const std::string new_text = with_iohyve_flags(old_text, value);
   if (existed && new_text == old_text) return done{};
 
-  std::string tmp = path + ".iohyve-api.XXXXXX";
+  std::string tmp = path + std::string(temp_infix) + std::string(temp_random, 'X');
   unique_fd out(::mkstemp(tmp.data()));
   if (out.get() < 0) return io_error("cannot create a temporary file beside", path, errno);
   auto fail = [&](error e) {
