@@ -22,6 +22,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/rc_conf.hpp"
@@ -163,6 +164,52 @@ TEST(RcConfCrash, OrphanedTemporaryCopiesRemovedByTheNextWrite) {
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"other.iohyve-api.Ab12Cd", "rc.conf", "rc.conf.iohyve-api.toolong1",
                                               "rc.conf.local"}));
+}
+
+// Another process holding the lock: the writer waits for it, but not for
+// ever (a hung editor must not hang setup).
+TEST(RcConfCrash, LockHeldElsewhereIsAwaitedThenGivenUp) {
+  temp_dir dir;
+  const fs::path rc = dir.path / "rc.conf";
+  write_file(rc, original);
+  int locked[2], release[2];
+  ASSERT_EQ(::pipe(locked), 0);
+  ASSERT_EQ(::pipe(release), 0);
+  const pid_t holder = ::fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {  // takes the lock, says so, holds it until told
+    const int d = ::open(dir.path.c_str(), O_RDONLY | O_DIRECTORY);
+    if (d < 0 || ::flock(d, LOCK_EX) != 0) ::_exit(2);
+    char c = 1;
+    if (::write(locked[1], &c, 1) != 1) ::_exit(3);
+    if (::read(release[0], &c, 1) < 0) ::_exit(4);
+    ::_exit(0);
+  }
+  char c;
+  ASSERT_EQ(::read(locked[0], &c, 1), 1);
+
+  const auto start = clock_type::now();
+  const auto given_up = set_iohyve_flags(rc, "kmod=1 net=re0", std::chrono::milliseconds(300));
+  const auto waited = clock_type::now() - start;
+  ASSERT_FALSE(given_up.ok());
+  EXPECT_EQ(given_up.error().code, iohyve_api::error_code::timed_out);
+  EXPECT_NE(given_up.error().message.find("300 ms"), std::string::npos) << given_up.error().message;
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  EXPECT_EQ(read_file(rc), original);
+
+  // Released while a writer waits: the writer goes on.
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    c = 1;
+    if (::write(release[1], &c, 1) != 1) std::abort();
+  });
+  EXPECT_TRUE(set_iohyve_flags(rc, "kmod=1 net=re0", std::chrono::seconds(30)).ok());
+  releaser.join();
+  int status = 0;
+  ASSERT_EQ(::waitpid(holder, &status, 0), holder);
+  EXPECT_EQ(read_file(rc), with_iohyve_flags(original, "kmod=1 net=re0"));
+  for (int fd : {locked[0], locked[1], release[0], release[1]}) ::close(fd);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -161,14 +162,32 @@ result<bool> iohyve_flags_set(const std::string& path) {
   return set;
 }
 
-status set_iohyve_flags(const std::string& path, const std::string& value) {
+namespace {
+
+// flock(LOCK_EX) that gives up after wait: polls LOCK_NB every 10 ms.
+status lock_bounded(int fd, const std::string& dir, std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return done{};
+    if (errno != EWOULDBLOCK && errno != EINTR) return io_error("cannot lock directory", dir, errno);
+    if (std::chrono::steady_clock::now() >= deadline)
+      return make_error(error_code::timed_out,
+                        "another process has held the lock on " + dir + " for " + std::to_string(wait.count()) +
+                            " ms; rc.conf was not changed");
+    timespec pause{0, 10'000'000};
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
+}  // namespace
+
+status set_iohyve_flags(const std::string& path, const std::string& value, std::chrono::milliseconds lock_wait) {
   const std::string dir = directory_of(path);
   unique_fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) return io_error("cannot open directory", dir, errno);
   // flock on the directory: a lock on rc.conf itself would be lost with the
   // inode that rename() replaces.
-  while (::flock(dir_fd.get(), LOCK_EX) < 0)
-    if (errno != EINTR) return io_error("cannot lock directory", dir, errno);
+  if (auto s = lock_bounded(dir_fd.get(), dir, lock_wait); !s) return s;
   remove_orphaned_copies(dir_fd.get(), path);
 
   std::string old_text;
