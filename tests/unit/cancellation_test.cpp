@@ -75,7 +75,9 @@ std::vector<action_case> changing_actions() {
        },
        [](const fake_host& h) {
          const bool disk = h.dataset_exists("tank/iohyve/web/disk1");
-         if (disk) EXPECT_EQ(h.property("tank/iohyve/web/disk1", "volsize"), "2G");
+         if (disk) {
+           EXPECT_EQ(h.property("tank/iohyve/web/disk1", "volsize"), "2G");
+         }
          return disk;
        }},
       {"delete", R"({"action":"delete","name":"web"})",
@@ -215,9 +217,14 @@ TEST(Cancellation, HungToolIsBoundedByTimeoutEvenWhenSignalled) {
       host.restore_tool(c.tool);
       EXPECT_FALSE(host.dataset_exists("tank/iohyve/web/disk1")) << c.action;
       EXPECT_FALSE(host.dataset_exists("tank/iohyve/ISO/x.iso")) << c.action;
-      if (std::string(c.action) == "setup") EXPECT_FALSE(host.dataset_exists("tank/iohyve"));
-      if (std::string(c.action) == "create") EXPECT_FALSE(host.dataset_exists("tank/iohyve/web"));
-      if (std::string(c.action) == "delete") EXPECT_TRUE(host.dataset_exists("tank/iohyve/web/disk0"));
+      const std::string action = c.action;
+      if (action == "setup") {
+        EXPECT_FALSE(host.dataset_exists("tank/iohyve"));
+      } else if (action == "create") {
+        EXPECT_FALSE(host.dataset_exists("tank/iohyve/web"));
+      } else if (action == "delete") {
+        EXPECT_TRUE(host.dataset_exists("tank/iohyve/web/disk0"));
+      }
     });
   }
   for (auto& t : threads) t.join();
