@@ -88,11 +88,16 @@ TEST(RcConfCrash, SigkillAtRandomPointsLeavesOldOrNewFile) {
   const auto calibrate_start = clock_type::now();
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(set_iohyve_flags(rc, "kmod=1 net=em" + std::to_string(i % 2)).ok());
   const auto write_time = (clock_type::now() - calibrate_start) / 20;
-  const auto window_us = std::max<long>(
-      50, std::chrono::duration_cast<std::chrono::microseconds>(write_time * 3 / 2).count());
+  // Kills land uniformly in [0, window]. The window follows the outcomes
+  // (shorter after a kill that came too late, longer after one that came
+  // before the rename), so that about half of the kills land inside the
+  // write however fast the disk is at the moment; it starts at twice the
+  // measured write.
+  double window_us = std::max<double>(
+      200, 2.0 * std::chrono::duration_cast<std::chrono::microseconds>(write_time).count());
+  double window_min = window_us, window_max = window_us;
 
   std::mt19937 rng(12345);
-  std::uniform_int_distribution<long> delay_us(0, window_us);
   constexpr int iterations = 1000;
   const auto deadline = clock_type::now() + std::chrono::seconds(90);
   int done = 0, kept_old = 0, became_new = 0, leftovers = 0;
@@ -116,7 +121,7 @@ TEST(RcConfCrash, SigkillAtRandomPointsLeavesOldOrNewFile) {
     char c;
     ASSERT_EQ(::read(ready[0], &c, 1), 1);  // the child is about to write
     ::close(ready[0]);
-    const long d = delay_us(rng);
+    const long d = std::uniform_int_distribution<long>(0, static_cast<long>(window_us))(rng);
     if (d > 0) ::usleep(static_cast<useconds_t>(d));
     ::kill(child, SIGKILL);
     int status = 0;
@@ -128,6 +133,9 @@ TEST(RcConfCrash, SigkillAtRandomPointsLeavesOldOrNewFile) {
     ASSERT_TRUE(now == before || now == after)
         << "iteration " << done << ": rc.conf is neither the old nor the new text:\n" << now;
     (now == before ? kept_old : became_new)++;
+    window_us = std::clamp(now == before ? window_us * 1.05 : window_us * 0.95, 20.0, 1e6);
+    window_min = std::min(window_min, window_us);
+    window_max = std::max(window_max, window_us);
     struct stat st {};
     ASSERT_EQ(::stat(rc.c_str(), &st), 0);
     ASSERT_EQ(st.st_mode & 07777, 0640u) << "iteration " << done;
@@ -144,10 +152,11 @@ TEST(RcConfCrash, SigkillAtRandomPointsLeavesOldOrNewFile) {
   // Both outcomes must have happened, or the kills did not land inside writes.
   EXPECT_GT(kept_old, 0);
   EXPECT_GT(became_new, 0);
-  std::printf("rc.conf crash safety: %d kills (write time %lld us, delays 0..%ld us): "
-              "%d old, %d new, never anything else; %d temporary copies left by killed writers (each removed by the next write)\n",
+  std::printf("rc.conf crash safety: %d kills (write time %lld us, delay windows %.0f..%.0f us): "
+              "%d old, %d new, never anything else; %d temporary copies left by killed writers "
+              "(each removed by the next write)\n",
               done, static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(write_time).count()),
-              window_us, kept_old, became_new, leftovers);
+              window_min, window_max, kept_old, became_new, leftovers);
 }
 
 TEST(RcConfCrash, OrphanedTemporaryCopiesRemovedByTheNextWrite) {
