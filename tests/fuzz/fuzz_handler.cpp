@@ -40,23 +40,26 @@ extern "C" int nanosleep(const struct timespec* request, struct timespec* remain
 
 namespace {
 
-// setup writes rc.conf: a private temporary file (removed at exit), on
-// tmpfs where there is one, since it is fsynced on every write.
-std::string rc_conf_path() {
-  static const std::string path = [] {
+// setup writes rc.conf: a private temporary folder per input, removed after
+// it (an atexit handler would not run when libFuzzer stops or a finding
+// aborts), on tmpfs where there is one, since rc.conf is fsynced.
+class scratch_rc_conf {
+ public:
+  scratch_rc_conf() {
     const char* tmp = std::getenv("TMPDIR");
     const bool shm = ::access("/dev/shm", W_OK) == 0;
-    std::string dir = std::string(shm ? "/dev/shm" : tmp && *tmp ? tmp : "/tmp") + "/iohyve-fuzz-XXXXXX";
-    if (!::mkdtemp(dir.data())) violated("cannot create a temporary directory");
-    static std::string cleanup = dir;
-    std::atexit([] {
-      ::unlink((cleanup + "/rc.conf").c_str());
-      ::rmdir(cleanup.c_str());
-    });
-    return dir + "/rc.conf";
-  }();
-  return path;
-}
+    dir_ = std::string(shm ? "/dev/shm" : tmp && *tmp ? tmp : "/tmp") + "/iohyve-fuzz-XXXXXX";
+    if (!::mkdtemp(dir_.data())) violated("cannot create a temporary directory");
+  }
+  ~scratch_rc_conf() {
+    ::unlink(path().c_str());
+    ::rmdir(dir_.c_str());
+  }
+  std::string path() const { return dir_ + "/rc.conf"; }
+
+ private:
+  std::string dir_;
+};
 
 }  // namespace
 
@@ -66,8 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view message = parts.front();
   parts.erase(parts.begin());
 
+  const scratch_rc_conf rc_conf;
   iohyve_api::host_paths paths = fuzz_paths();
-  paths.rc_conf = rc_conf_path();
+  paths.rc_conf = rc_conf.path();
   answering_runner runner(std::move(parts), argv_rules{paths, false});
   iohyve_api::client client(paths, runner);
 
