@@ -5,6 +5,8 @@
 #   build-clang/  clang 19 and libc++, as FreeBSD 14.3 and 15 ship them, with
 #                 AddressSanitizer + UndefinedBehaviorSanitizer (failing on the
 #                 first report) and the runner's FreeBSD code paths
+# then ThreadSanitizer on the concurrency test (clang) and the libFuzzer
+# targets for a bounded time each (tests/fuzz/run.sh; FUZZ_SECONDS=45).
 #
 #   tests/run.sh            # both builds
 #   tests/run.sh --quick    # the g++ build only
@@ -13,10 +15,11 @@ cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build g++ pkg-config libfmt-dev rapidjson-dev libgtest-dev libgmock-dev
           libcli11-dev libbenchmark-dev)
-# The clang build: Debian's compiled fmt, GoogleTest and benchmark are built
-# with libstdc++, so it uses fmt header-only and GoogleTest's sources.
+# The full run: clang 19 + libc++ (Debian's compiled fmt, GoogleTest and
+# benchmark are built with libstdc++, so that build uses fmt header-only and
+# GoogleTest's sources), and Debian's default clang for TSan and libFuzzer.
 [ "${1:-}" = "--quick" ] ||
-  packages+=(clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev googletest)
+  packages+=(clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev googletest clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -57,7 +60,11 @@ build() {  # build DIR [meson options...]
   fail=$(awk '/^Fail:/ {print $2}' "$log")
   rm -f "$log"
   echo "$dir: ${ok:-0} passed, ${fail:-0} failed"
+  total_ok=$((total_ok + ${ok:-0}))
+  total_fail=$((total_fail + ${fail:-0}))
 }
+total_ok=0
+total_fail=0
 
 # The installed library, headers and pkg-config file are enough to build a
 # program: examples/embed compiled outside meson, against a staged install.
@@ -94,4 +101,16 @@ if [ "${1:-}" != "--quick" ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     build build-clang --native-file tests/toolchains/clang19-libcxx.ini \
       -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dfreebsd_code_paths=true
+  # ThreadSanitizer (clang): only the concurrency test and what it links
+  if [ ! -f build-tsan/build.ninja ]; then
+    CC=clang CXX=clang++ meson setup build-tsan -Db_sanitize=thread -Dcli=false -Dbenchmarks=disabled >/dev/null
+  fi
+  ninja -C build-tsan tests/concurrency_test
+  TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/concurrency_test
+  echo "build-tsan: concurrency test passed, no data race reported"
+  # libFuzzer targets (clang), FUZZ_SECONDS each (see tests/fuzz/README.md)
+  tests/fuzz/run.sh "${FUZZ_SECONDS:-45}" build-fuzz
 fi
+# The closing line: the test programs of every build (a failure above has
+# already stopped the script with a non-zero status).
+echo "all builds: $total_ok passed, $total_fail failed"

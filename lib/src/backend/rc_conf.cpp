@@ -1,11 +1,13 @@
 #include "backend/rc_conf.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -86,6 +88,32 @@ std::string directory_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// The suffix mkstemp() gives the temporary copy of rc.conf.
+constexpr std::string_view temp_infix = ".iohyve-api.";
+constexpr std::size_t temp_random = 6;  // "XXXXXX"
+
+// Removes temporary copies of rc.conf that a writer killed before its
+// rename left behind (rc.conf.iohyve-api.XXXXXX). Called with the directory
+// locked: every live writer holds the lock while its copy exists, so any
+// copy seen now is an orphan. Failures are ignored: they cost disk space only.
+void remove_orphaned_copies(int dir_fd, const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + std::string(temp_infix);
+  const int fd = ::dup(dir_fd);
+  if (fd < 0) return;
+  DIR* dir = ::fdopendir(fd);
+  if (!dir) {
+    ::close(fd);
+    return;
+  }
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view name = e->d_name;
+    if (name.size() == prefix.size() + temp_random && name.substr(0, prefix.size()) == prefix)
+      ::unlinkat(dir_fd, e->d_name, 0);
+  }
+  ::closedir(dir);
+}
+
 }  // namespace
 
 std::string with_iohyve_flags(const std::string& rc_conf, const std::string& value) {
@@ -134,14 +162,33 @@ result<bool> iohyve_flags_set(const std::string& path) {
   return set;
 }
 
-status set_iohyve_flags(const std::string& path, const std::string& value) {
+namespace {
+
+// flock(LOCK_EX) that gives up after wait: polls LOCK_NB every 10 ms.
+status lock_bounded(int fd, const std::string& dir, std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return done{};
+    if (errno != EWOULDBLOCK && errno != EINTR) return io_error("cannot lock directory", dir, errno);
+    if (std::chrono::steady_clock::now() >= deadline)
+      return make_error(error_code::timed_out,
+                        "another process has held the lock on " + dir + " for " + std::to_string(wait.count()) +
+                            " ms; rc.conf was not changed");
+    timespec pause{0, 10'000'000};
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
+}  // namespace
+
+status set_iohyve_flags(const std::string& path, const std::string& value, std::chrono::milliseconds lock_wait) {
   const std::string dir = directory_of(path);
   unique_fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) return io_error("cannot open directory", dir, errno);
   // flock on the directory: a lock on rc.conf itself would be lost with the
   // inode that rename() replaces.
-  while (::flock(dir_fd.get(), LOCK_EX) < 0)
-    if (errno != EINTR) return io_error("cannot lock directory", dir, errno);
+  if (auto s = lock_bounded(dir_fd.get(), dir, lock_wait); !s) return s;
+  remove_orphaned_copies(dir_fd.get(), path);
 
   std::string old_text;
   struct stat st {};
@@ -161,7 +208,7 @@ status set_iohyve_flags(const std::string& path, const std::string& value) {
   const std::string new_text = with_iohyve_flags(old_text, value);
   if (existed && new_text == old_text) return done{};
 
-  std::string tmp = path + ".iohyve-api.XXXXXX";
+  std::string tmp = path + std::string(temp_infix) + std::string(temp_random, 'X');
   unique_fd out(::mkstemp(tmp.data()));
   if (out.get() < 0) return io_error("cannot create a temporary file beside", path, errno);
   auto fail = [&](error e) {

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets (clang, -Dfuzz=enabled) and runs each for a bounded
+# time over a scratch copy of its seeds plus its regression inputs; fails on
+# any crash, leak, sanitizer report or property violation. Prints the
+# executions per target and in total. Called by tests/run.sh.
+#
+#   tests/fuzz/run.sh [SECONDS_PER_TARGET] [BUILD_DIR]     # defaults: 45, build-fuzz
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds=${1:-45}
+dir=${2:-build-fuzz}
+targets=(envelope values parsers handler)
+
+if ! command -v clang++ >/dev/null; then
+  echo "fuzz: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2
+  exit 1
+fi
+if [ ! -f "$dir/build.ninja" ]; then
+  CC=clang CXX=clang++ meson setup "$dir" -Dfuzz=enabled -Dcli=false >/dev/null
+fi
+ninja -C "$dir" "${targets[@]/#/tests/fuzz/fuzz_}"
+
+artifacts="$dir/fuzz-artifacts"
+mkdir -p "$artifacts"
+total=0
+failed=()
+for t in "${targets[@]}"; do
+  work=$(mktemp -d)
+  log=$(mktemp)
+  # New inputs go to the scratch folder (the first one), never into the
+  # repository's corpus; the seeds and the regressions are only read.
+  inputs=("tests/fuzz/corpus/$t")
+  [ -d "tests/fuzz/regressions/$t" ] && inputs+=("tests/fuzz/regressions/$t")
+  status=0
+  "$dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$t-" \
+    "$work" "${inputs[@]}" >"$log" 2>&1 || status=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  runs=${runs:-0}
+  total=$((total + runs))
+  if [ "$status" -ne 0 ]; then
+    failed+=("$t")
+    echo "fuzz_$t: FAILED after $runs executions (exit status $status); the input is in $artifacts:"
+    grep -E 'ERROR|runtime error|property violated|SUMMARY|Test unit written' "$log" | head -n 12 || true
+  else
+    echo "fuzz_$t: $runs executions in $seconds s, nothing found"
+  fi
+  rm -rf "$work" "$log"
+done
+echo "fuzz: $total executions in total (${#targets[@]} targets, $seconds s each)"
+if ((${#failed[@]})); then
+  echo "fuzz: failed: ${failed[*]}" >&2
+  exit 1
+fi
