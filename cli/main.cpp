@@ -18,6 +18,7 @@
 #include "iohyve_api/handler.hpp"
 #include "iohyve_api/runner.hpp"
 #include "iohyve_api/version.hpp"
+#include "host_options.hpp"
 
 namespace {
 
@@ -34,10 +35,7 @@ struct cli_options {
   bool pretty = false;
   bool no_events = false;
   bool progress = false;
-  std::string bin_dir;
-  host_paths paths;
-  double timeout_seconds = 60;
-  unsigned max_tasks = 2;
+  iohyve_cli::host_options host;  // --bin-dir, --timeout, ...: shared with iohyve-apid
 };
 
 // Writes whole lines to stdout: responses and events never interleave
@@ -158,9 +156,9 @@ class signal_watcher {
 };
 
 int run(const cli_options& o) {
-  host_paths paths = o.paths;
+  host_paths paths = o.host.resolved_paths();
   process_runner_options runner_options;
-  runner_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
+  runner_options.timeout = o.host.timeout();
   process_runner runner(runner_options);
   client backend(paths, runner);
 
@@ -169,7 +167,7 @@ int run(const cli_options& o) {
   options.policy = o.read_only ? access_policy::read_only : access_policy::read_write;
   options.dry_run = o.dry_run;
   options.pretty = o.pretty && !o.batch;  // batch replies are one line each
-  options.max_tasks = o.max_tasks;
+  options.max_tasks = o.host.max_tasks;
   options.http_replies = !o.batch;  // one line per reply in batch mode
   options.on_event = [&out](const std::string& e) { out.event(e); };
   progress_bar bar;
@@ -207,26 +205,7 @@ void add_options(CLI::App& app, cli_options& o) {
                "Do not print fetchiso progress events (still wait for the download)");
   app.add_flag("--progress", o.progress,
                "Draw a progress bar for fetchiso downloads on stderr, when it is a terminal");
-  app.add_option("--bin-dir", o.bin_dir, "Take iohyve, zfs, pgrep and bhyvectl from DIR")
-      ->type_name("DIR")
-      ->check(CLI::ExistingDirectory);
-  app.add_option("--iohyve", o.paths.iohyve, "Path of iohyve")->capture_default_str()->type_name("PATH");
-  app.add_option("--zfs", o.paths.zfs, "Path of zfs")->capture_default_str()->type_name("PATH");
-  app.add_option("--pgrep", o.paths.pgrep, "Path of pgrep")->capture_default_str()->type_name("PATH");
-  app.add_option("--bhyvectl", o.paths.bhyvectl, "Path of bhyvectl")->capture_default_str()->type_name("PATH");
-  app.add_option("--rc-conf", o.paths.rc_conf, "rc.conf that setup writes and issetup reads")
-      ->capture_default_str()
-      ->type_name("FILE");
-  app.add_option("--vmm-dir", o.paths.vmm_dir, "Where loaded guests appear as ioh-NAME")
-      ->capture_default_str()
-      ->type_name("DIR");
-  app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped")
-      ->capture_default_str()
-      ->check(CLI::Range(0.1, 86400.0))
-      ->type_name("SECONDS");
-  app.add_option("--max-tasks", o.max_tasks, "Downloads (fetchiso) running at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+  iohyve_cli::add_host_options(app, o.host);
 }
 
 }  // namespace
@@ -257,15 +236,6 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "iohyve-api: %s (see --help)\n", e.what());
     return exit_usage;
-  }
-  if (!o.bin_dir.empty()) {
-    // --bin-dir sets all four tools; an explicit --iohyve etc. still wins.
-    const host_paths from_dir = host_paths::from_bin_dir(o.bin_dir);
-    const host_paths defaults;
-    if (o.paths.iohyve == defaults.iohyve) o.paths.iohyve = from_dir.iohyve;
-    if (o.paths.zfs == defaults.zfs) o.paths.zfs = from_dir.zfs;
-    if (o.paths.pgrep == defaults.pgrep) o.paths.pgrep = from_dir.pgrep;
-    if (o.paths.bhyvectl == defaults.bhyvectl) o.paths.bhyvectl = from_dir.bhyvectl;
   }
   return run(o);
 }
