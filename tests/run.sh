@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build g++ pkg-config libfmt-dev rapidjson-dev libgtest-dev libgmock-dev
-          libcli11-dev libbenchmark-dev)
+          libcli11-dev libbenchmark-dev
+          libboost-dev libssl-dev python3-websockets curl openssl)  # the last five: iohyve-apid and its tests
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

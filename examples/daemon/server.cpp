@@ -36,8 +36,11 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using unix_protocol = net::local::stream_protocol;
-using unix_stream = beast::basic_stream<unix_protocol>;
-using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+// Unix and TCP connections share one stream type (Asio's generic stream
+// protocol): each session template is compiled twice (plain, TLS), not
+// three times, which is most of this file's compile time.
+using plain_stream = beast::basic_stream<net::generic::stream_protocol>;
+using tls_stream = beast::ssl_stream<plain_stream>;
 using clock_type = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------- events
@@ -627,20 +630,23 @@ class listener : public std::enable_shared_from_this<listener<Protocol>> {
         info.peer = "uid=?";
         info.refusal = "the peer's credentials could not be read";
       }
-      std::make_shared<http_session<unix_stream>>(state_, unix_stream(std::move(socket)), std::move(info))->start();
+      start_session(std::move(socket), std::move(info));
     } else {
       beast::error_code ec;
       const auto ep = socket.remote_endpoint(ec);
       info.peer = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
       info.token_auth = true;
-      if (state_.tls) {
-        std::make_shared<http_session<tls_stream>>(state_, tls_stream(std::move(socket), *state_.tls), std::move(info))
-            ->start();
-      } else {
-        std::make_shared<http_session<beast::tcp_stream>>(state_, beast::tcp_stream(std::move(socket)),
-                                                          std::move(info))
-            ->start();
-      }
+      start_session(std::move(socket), std::move(info));
+    }
+  }
+
+  void start_session(typename Protocol::socket socket, connection_info info) {
+    plain_stream stream{net::generic::stream_protocol::socket(std::move(socket))};
+    if (state_.tls && !std::is_same_v<Protocol, unix_protocol>) {
+      std::make_shared<http_session<tls_stream>>(state_, tls_stream(std::move(stream), *state_.tls), std::move(info))
+          ->start();
+    } else {
+      std::make_shared<http_session<plain_stream>>(state_, std::move(stream), std::move(info))->start();
     }
   }
 
