@@ -237,6 +237,7 @@ class ws_session : public session_base, registered, public std::enable_shared_fr
       return auth_failure(p, "authenticate first: {\"namespace\":\"rpc\",\"name\":\"auth_token\",\"id\":ID,"
                              "\"args\":{\"token\":TOKEN}}", started);
     if (p.ns == "events") return handle_events(p, started);
+    if (state_.stopping) return reply_error(p, 503, "the server is shutting down", started);
     // Everything else is the library's, on a worker: a slow start must not
     // hold up a later listvms on this connection or any other.
     ++in_flight_;
