@@ -17,6 +17,7 @@
 namespace {
 
 constexpr int exit_usage = 2;
+constexpr const char* default_socket = "/var/run/iohyve-apid.sock";
 
 constexpr const char* description =
     "iohyve-apid: serve the TrueOS SysAdm \"iohyve\" API (REST and WebSocket) by driving\n"
@@ -53,7 +54,9 @@ struct daemon_options {
 
 void add_options(CLI::App& app, daemon_options& o) {
   auto& s = o.server;
-  app.add_option("--socket", s.socket_path, "Unix domain socket to serve on (REST and WebSocket)")
+  app.add_option("--socket", s.socket_path,
+                 std::string("Unix domain socket to serve on (REST and WebSocket); without --socket and\n"
+                             "--listen: ") + default_socket)
       ->type_name("PATH");
   app.add_option("--listen", s.listen, "TCP address to serve on (loopback unless TLS is configured)")
       ->type_name("ADDR:PORT");
@@ -68,22 +71,28 @@ void add_options(CLI::App& app, daemon_options& o) {
       ->capture_default_str()
       ->type_name("NAME");
   app.add_option("--max-connections", s.max_connections, "Connections open at once; more get 503")
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   app.add_option("--idle-timeout", o.idle_seconds, "Seconds a WebSocket may stay silent (pings are answered)")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
   app.add_option("--request-timeout", o.request_seconds,
                  "Seconds to send one HTTP request, or to sit idle between requests")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   app.add_option("--shutdown-timeout", o.shutdown_seconds, "Seconds running requests get after SIGTERM")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
   app.add_option("--workers", s.workers, "Threads that run requests (actions may take seconds)")
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   app.add_option("--io-threads", s.io_threads, "Threads that do socket I/O")
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   app.add_flag("--dry-run", o.dry_run, "Validate requests and answer with the commands they would run; run nothing");
@@ -108,10 +117,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "iohyve-apid: %s (see --help)\n", e.what());
     return exit_usage;
   }
-  if (o.server.socket_path.empty() && o.server.listen.empty()) {
-    std::fprintf(stderr, "iohyve-apid: give --socket PATH and/or --listen ADDR:PORT (see --help)\n");
-    return exit_usage;
-  }
+  if (o.server.socket_path.empty() && o.server.listen.empty()) o.server.socket_path = default_socket;
   o.server.idle_timeout = std::chrono::seconds(o.idle_seconds);
   o.server.request_timeout = std::chrono::seconds(o.request_seconds);
   o.server.shutdown_timeout = std::chrono::seconds(o.shutdown_seconds);
