@@ -22,6 +22,7 @@
 #include "iohyve_api/handler.hpp"
 #include "iohyve_api/runner.hpp"
 #include "iohyve_api/version.hpp"
+#include "host_options.hpp"
 
 namespace {
 
@@ -38,11 +39,7 @@ struct cli_options {
   bool pretty = false;
   bool no_events = false;
   bool progress = false;
-  std::string bin_dir;
-  host_paths paths;
-  double timeout_seconds = 60;
-  unsigned max_tasks = 2;
-  bool allow_host_devices = false;
+  iohyve_cli::host_options host;  // --bin-dir, --timeout, ...: shared with iohyve-apid
 };
 
 // Everything the CLI writes while a request and its downloads run: JSON lines
@@ -211,18 +208,18 @@ class signal_watcher {
 };
 
 int run(const cli_options& o) {
-  host_paths paths = o.paths;
+  host_paths paths = o.host.resolved_paths();
   process_runner_options runner_options;
-  runner_options.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
+  runner_options.timeout = o.host.timeout();
   process_runner runner(runner_options);
-  client backend(paths, runner, client_options{.allow_host_devices = o.allow_host_devices});
+  client backend(paths, runner, o.host.client());
 
   console out(!o.no_events, o.progress && ::isatty(STDERR_FILENO));
   handler_options options;
   options.policy = o.read_only ? access_policy::read_only : access_policy::read_write;
   options.dry_run = o.dry_run;
   options.pretty = o.pretty && !o.batch;  // batch replies are one line each
-  options.max_tasks = o.max_tasks;
+  options.max_tasks = o.host.max_tasks;
   // stdout is always JSON: a request in the REST form ("PUT /sysadm/iohyve"
   // + body) gets the REST response body; HTTP framing is a server's job.
   options.http_replies = false;
@@ -264,33 +261,7 @@ void add_options(CLI::App& app, cli_options& o) {
                "Do not print fetchiso progress events (still wait for the download)");
   app.add_flag("--progress", o.progress,
                "Draw a progress bar for fetchiso downloads on stderr, when it is a terminal");
-  app.add_option("--bin-dir", o.bin_dir, "Take iohyve, zfs, pgrep and bhyvectl from DIR")
-      ->type_name("DIR")
-      ->check(CLI::ExistingDirectory.description(""));  // --help shows "DIR", not "DIR:DIR"
-  app.add_option("--iohyve", o.paths.iohyve, "Path of iohyve")->capture_default_str()->type_name("PATH");
-  app.add_option("--zfs", o.paths.zfs, "Path of zfs")->capture_default_str()->type_name("PATH");
-  app.add_option("--pgrep", o.paths.pgrep, "Path of pgrep")->capture_default_str()->type_name("PATH");
-  app.add_option("--bhyvectl", o.paths.bhyvectl, "Path of bhyvectl")->capture_default_str()->type_name("PATH");
-  app.add_option("--rc-conf", o.paths.rc_conf, "rc.conf that setup writes and issetup reads")
-      ->capture_default_str()
-      ->type_name("FILE");
-  app.add_option("--vmm-dir", o.paths.vmm_dir, "Where loaded guests appear as ioh-NAME")
-      ->capture_default_str()
-      ->type_name("DIR");
-  app.add_option("--lock-dir", o.paths.lock_dir,
-                 "Where the flock files that keep parallel callers apart live (every caller must use the same)")
-      ->capture_default_str()
-      ->type_name("DIR");
-  app.add_flag("--allow-host-devices", o.allow_host_devices,
-               "Let setprop give a guest PCI passthrough or a host device (pcidev:N); off by default");
-  app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped (0.1 to 86400)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.1, 86400.0).description(""))
-      ->type_name("SECONDS");
-  app.add_option("--max-tasks", o.max_tasks, "Downloads (fetchiso) running at once (1 to 64)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64).description(""))
-      ->type_name("N");
+  iohyve_cli::add_host_options(app, o.host);
 }
 
 }  // namespace
@@ -327,15 +298,6 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "iohyve-api: %s (see --help)\n", e.what());
     return exit_usage;
-  }
-  if (!o.bin_dir.empty()) {
-    // --bin-dir sets all four tools; an explicit --iohyve etc. still wins.
-    const host_paths from_dir = host_paths::from_bin_dir(o.bin_dir);
-    const host_paths defaults;
-    if (o.paths.iohyve == defaults.iohyve) o.paths.iohyve = from_dir.iohyve;
-    if (o.paths.zfs == defaults.zfs) o.paths.zfs = from_dir.zfs;
-    if (o.paths.pgrep == defaults.pgrep) o.paths.pgrep = from_dir.pgrep;
-    if (o.paths.bhyvectl == defaults.bhyvectl) o.paths.bhyvectl = from_dir.bhyvectl;
   }
   return run(o);
 }

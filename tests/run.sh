@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build g++ pkg-config libfmt-dev rapidjson-dev libgtest-dev libgmock-dev
-          libcli11-dev libbenchmark-dev)
+          libcli11-dev libbenchmark-dev
+          libboost-dev libssl-dev python3-websockets curl openssl)  # the last five: iohyve-apid and its tests
 # The full run: clang 19 + libc++ (Debian's compiled fmt, GoogleTest and
 # benchmark are built with libstdc++, so that build uses fmt header-only and
 # GoogleTest's sources), and Debian's default clang for TSan and libFuzzer.

@@ -1,0 +1,37 @@
+// The options that say which host the library drives and how: shared by the
+// CLI (iohyve-api) and the daemon (iohyve-apid), so that both spell, check
+// and document them the same way.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "iohyve_api/client.hpp"
+#include "iohyve_api/host.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace iohyve_cli {
+
+struct host_options {
+  std::string bin_dir;          // --bin-dir: all four tools from one folder
+  iohyve_api::host_paths paths;  // --iohyve, --zfs, --pgrep, --bhyvectl, --rc-conf, --vmm-dir, --lock-dir
+  double timeout_seconds = 60;  // --timeout
+  unsigned max_tasks = 2;       // --max-tasks
+  bool allow_host_devices = false;  // --allow-host-devices
+
+  // The paths after --bin-dir is applied: it sets the four tools, and an
+  // explicit --iohyve etc. still wins.
+  iohyve_api::host_paths resolved_paths() const;
+  std::chrono::milliseconds timeout() const;
+  iohyve_api::client_options client() const { return {.allow_host_devices = allow_host_devices}; }
+};
+
+// Adds --bin-dir, --iohyve, --zfs, --pgrep, --bhyvectl, --rc-conf,
+// --vmm-dir, --lock-dir, --allow-host-devices, --timeout and --max-tasks to
+// app, writing into o.
+void add_host_options(CLI::App& app, host_options& o);
+
+}  // namespace iohyve_cli
