@@ -179,7 +179,11 @@ class signal_watcher {
       for (;;) {
         int sig = 0;
         if (sigwait(&set, &sig) != 0 || sig == wake_signal) return;  // the destructor's wake-up
-        interrupted_ = true;
+        // stderr, never stdout (JSON only): a person or a script's log sees
+        // why the reply still comes and the downloads end.
+        static constexpr char note[] =
+            "iohyve-api: interrupted: the running request is finished first; downloads are cancelled\n";
+        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, note, sizeof note - 1);
         h.cancel_tasks();
       }
     });
@@ -189,7 +193,6 @@ class signal_watcher {
     pthread_kill(thread_.native_handle(), wake_signal);
     thread_.join();
   }
-  bool interrupted() const { return interrupted_; }
 
   // SIGINT and SIGTERM, plus the signal that tells the thread to end.
   static sigset_t watched() {
@@ -203,7 +206,6 @@ class signal_watcher {
 
  private:
   static constexpr int wake_signal = SIGUSR2;
-  std::atomic<bool> interrupted_{false};
   std::thread thread_;
 };
 

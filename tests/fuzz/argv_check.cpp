@@ -101,10 +101,20 @@ struct checker {
     if (a.empty()) return fail("zfs without arguments");
     const std::string& sub = a[0];
     if (sub == "get") {
-      if (a.size() == 10)
-        return exact(a, {"get", "-H", "-p", "-o", "name,property,value,source", "-s", "local,received", "-t",
+      // The value is always the last column: it may hold any byte.
+      if (a.size() == 10 && a[2] == "-p" && a.back() == "iohyve:name,iohyve:boot,iohyve:description")
+        return exact(a, {"get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received", "-t",
                          "filesystem", "iohyve:name,iohyve:boot,iohyve:description"});
-      return count(a, 8) && exact(a, {"get", "-H", "-o", "property,value", "-s", "local,received", "all"}) &&
+      if (a.size() == 10)  // the installers and the ISO each boots (rmiso)
+        return exact(a, {"get", "-H", "-p", "-o", "name,property,source,value", "-s", "local,received", "-t",
+                         "filesystem", "iohyve:name,iohyve:install,iohyve-api:install_iso"});
+      if (a.size() == 9)  // every guest's resources (taps, consoles, pcidevs)
+        return exact(a, {"get", "-H", "-o", "name,property,source,value", "-s", "local,received", "-t",
+                         "filesystem", "all"});
+      if (a.size() == 7)
+        return exact(a, {"get", "-H", "-p", "-o", "value", "volblocksize"}) && dataset(a[6], ds::disk);
+      return count(a, 8) &&
+             exact(a, {"get", "-H", "-o", "property,source,value", "-s", "local,received,inherited", "all"}) &&
              dataset(a[7], ds::guest);
     }
     if (sub == "list") {
@@ -120,6 +130,8 @@ struct checker {
         return count(a, 3) && assignment(a[1], "volsize", is_size) && dataset(target, ds::disk);
       if (a[1].rfind("iohyve:size=", 0) == 0)
         return count(a, 3) && assignment(a[1], "iohyve:size", is_size) && dataset(target, ds::guest);
+      if (a[1].rfind("iohyve-api:install_iso=", 0) == 0)  // install records the ISO it boots
+        return count(a, 3) && assignment(a[1], "iohyve-api:install_iso", is_iso_name) && dataset(target, ds::guest);
       for (std::size_t i = 1; i + 1 < a.size(); ++i)
         if (!property_assignment(a[i])) return false;
       return dataset(target, ds::guest);

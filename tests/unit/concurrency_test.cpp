@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -48,14 +51,14 @@ class concurrent_host final : public command_runner {
       std::string out;
       for (int i = 0; i < guest_count; ++i) {
         const std::string g = "g" + std::to_string(i);
-        out += "tank/iohyve/" + g + "\tiohyve:name\t" + g + "\tlocal\n";
+        out += "tank/iohyve/" + g + "\tiohyve:name\tlocal\t" + g + "\n";  // name,property,source,value
       }
       return exited(0, out);
     }
     if (a[0] == "get" && a.size() == 8) {  // every property of one guest
       std::lock_guard lock(mutex_);
       std::string out;
-      for (const auto& [name, value] : props_[a.back()]) out += name + "\t" + value + "\n";
+      for (const auto& [name, value] : props_[a.back()]) out += name + "\tlocal\t" + value + "\n";  // property,source,value
       return exited(0, out);
     }
     if (a[0] == "list") {
@@ -96,7 +99,17 @@ class concurrent_host final : public command_runner {
     return isos_;
   }
 
-  const host_paths paths = host_paths::from_bin_dir("/fake/bin");
+  const host_paths paths = [] {
+    host_paths p = host_paths::from_bin_dir("/fake/bin");
+    // The client's flock files: a folder of this test's own, not /var/run.
+    char dir[] = "/tmp/iohyve-concurrency.XXXXXX";
+    if (::mkdtemp(dir) != nullptr) p.lock_dir = dir;
+    return p;
+  }();
+  ~concurrent_host() override {
+    std::error_code ignored;
+    if (paths.lock_dir.starts_with("/tmp/iohyve-concurrency.")) std::filesystem::remove_all(paths.lock_dir, ignored);
+  }
 
  private:
   static command_result exited(int code, std::string out, std::string err = {}) {
