@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 namespace iohyve_cli {
 
 iohyve_api::host_paths host_options::resolved_paths() const {
@@ -18,6 +20,21 @@ iohyve_api::host_paths host_options::resolved_paths() const {
 
 std::chrono::milliseconds host_options::timeout() const {
   return std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  constexpr int exit_usage = 2;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: %s (see --help)\n", app.get_name().c_str(), e.what());
+    return exit_usage;
+  }
+  return std::nullopt;
 }
 
 void add_host_options(CLI::App& app, host_options& o) {

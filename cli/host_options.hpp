@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "iohyve_api/client.hpp"
@@ -28,6 +29,11 @@ struct host_options {
   std::chrono::milliseconds timeout() const;
   iohyve_api::client_options client() const { return {.allow_host_devices = allow_host_devices}; }
 };
+
+// Parses the command line into app's options, as both programs do: nullopt
+// to go on, or the exit status to end with at once (0 after --help or
+// --version; 2 after a usage error, reported as one line on stderr).
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
 
 // Adds --bin-dir, --iohyve, --zfs, --pgrep, --bhyvectl, --rc-conf,
 // --vmm-dir, --lock-dir, --allow-host-devices, --timeout and --max-tasks to

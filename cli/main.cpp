@@ -30,7 +30,6 @@ using namespace iohyve_api;
 
 constexpr int exit_ok = 0;
 constexpr int exit_error_response = 1;
-constexpr int exit_usage = 2;
 
 struct cli_options {
   bool batch = false;
@@ -291,15 +290,6 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("iohyve-api ") + std::string(iohyve_api::version_string));
   cli_options o;
   add_options(app, o);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "iohyve-api: %s (see --help)\n", e.what());
-    return exit_usage;
-  }
+  if (const auto status = iohyve_cli::parse_command_line(app, argc, argv)) return *status;
   return run(o);
 }

@@ -16,7 +16,6 @@
 
 namespace {
 
-constexpr int exit_usage = 2;
 constexpr const char* default_socket = "/var/run/iohyve-apid.sock";
 
 constexpr const char* description =
@@ -107,16 +106,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("iohyve-apid ") + std::string(iohyve_api::version_string));
   daemon_options o;
   add_options(app, o);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "iohyve-apid: %s (see --help)\n", e.what());
-    return exit_usage;
-  }
+  if (const auto status = iohyve_cli::parse_command_line(app, argc, argv)) return *status;
   if (o.server.socket_path.empty() && o.server.listen.empty()) o.server.socket_path = default_socket;
   o.server.idle_timeout = std::chrono::seconds(o.idle_seconds);
   o.server.request_timeout = std::chrono::seconds(o.request_seconds);

@@ -37,4 +37,21 @@ class api_session {
 
 iohyve_api::host_paths paths_of(const fake_host& host);
 
+// The member's string value, or "<missing KEY>" so that a failed comparison
+// says what was missing.
+inline std::string str(const json_value& v, const char* key) {
+  return v.string_at(key, "<missing " + std::string(key) + ">");
+}
+
 }  // namespace iohyve_test
+
+// Sends request through session, expects a success (status 200, no error)
+// and yields the reply's action object (api_session::args_of). A macro, so
+// that a failure reports the test's own line.
+#define EXPECT_OK(session, request)                                            \
+  [&] {                                                                        \
+    auto r_ = (session).send(request);                                         \
+    EXPECT_FALSE(r_.is_error) << (request) << "\n -> " << r_.text;             \
+    EXPECT_EQ(r_.status, 200) << (request) << "\n -> " << r_.text;             \
+    return (session).args_of(r_);                                              \
+  }()

@@ -11,19 +11,9 @@
 using iohyve_test::api_session;
 using iohyve_test::fake_host;
 using iohyve_test::json_value;
+using iohyve_test::str;
 
 namespace {
-
-std::string str(const json_value& v, const char* key) {
-  return v.string_at(key, "<missing " + std::string(key) + ">");
-}
-
-#define EXPECT_OK(session, request)                                 \
-  [&] {                                                             \
-    auto r_ = (session).send(request);                              \
-    EXPECT_EQ(r_.status, 200) << (request) << "\n -> " << r_.text; \
-    return (session).args_of(r_);                                   \
-  }()
 
 // The error message, after checking the code.
 std::string refused(api_session& s, const std::string& request, int code) {

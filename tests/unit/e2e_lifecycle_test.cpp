@@ -15,21 +15,9 @@ using iohyve_test::api_session;
 using iohyve_test::fake_host;
 
 using iohyve_test::json_value;
+using iohyve_test::str;
 
 namespace {
-
-std::string str(const json_value& v, const char* key) {
-  return v.string_at(key, "<missing " + std::string(key) + ">");
-}
-
-// Asserts success and returns the action object.
-#define EXPECT_OK(session, request)                                            \
-  [&] {                                                                        \
-    auto r_ = (session).send(request);                                         \
-    EXPECT_FALSE(r_.is_error) << (request) << "\n -> " << r_.text;             \
-    EXPECT_EQ(r_.status, 200) << r_.text;                                      \
-    return (session).args_of(r_);                                              \
-  }()
 
 // Asserts an action error with this code.
 #define EXPECT_REFUSED(session, request, code)                                 \

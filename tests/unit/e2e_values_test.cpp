@@ -12,12 +12,9 @@
 using iohyve_test::api_session;
 using iohyve_test::fake_host;
 using iohyve_test::json_value;
+using iohyve_test::str;
 
 namespace {
-
-std::string str(const json_value& v, const char* key) {
-  return v.string_at(key, "<missing " + std::string(key) + ">");
-}
 
 // Runs a tool of the emulated host directly, as a sysadmin would.
 void host_run(const fake_host& host, const std::string& tool, std::vector<std::string> args) {
@@ -25,13 +22,6 @@ void host_run(const fake_host& host, const std::string& tool, std::vector<std::s
   auto r = iohyve_test::run_with_input(args, "", 60);
   ASSERT_EQ(r.exit_code, 0) << args[1] << ": " << r.out << r.err;
 }
-
-#define EXPECT_OK(session, request)                                 \
-  [&] {                                                             \
-    auto r_ = (session).send(request);                              \
-    EXPECT_EQ(r_.status, 200) << (request) << "\n -> " << r_.text; \
-    return (session).args_of(r_);                                   \
-  }()
 
 // The reply's error message, after checking its code.
 std::string refused(api_session& s, const std::string& request, int code) {
