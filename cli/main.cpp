@@ -173,7 +173,7 @@ std::string read_stdin(std::size_t limit) {
 class signal_watcher {
  public:
   explicit signal_watcher(handler& h) {
-    thread_ = std::thread([this, &h] {
+    thread_ = std::thread([&h] {
       const sigset_t set = watched();
       for (;;) {
         int sig = 0;
