@@ -111,7 +111,9 @@ TEST(cli, every_documented_request_answers_with_json_lines_only) {
       EXPECT_TRUE(lines[0].starts_with("{\"args\":")) << lines[0];
       for (std::size_t i = 1; i < lines.size(); ++i)
         EXPECT_NE(lines[i].find(R"("name":"dispatcher")"), std::string::npos) << "only events follow: " << lines[i];
-      if (dir.path().filename() != "fetchiso") EXPECT_EQ(lines.size(), 1u) << r.out;
+      if (dir.path().filename() != "fetchiso") {
+        EXPECT_EQ(lines.size(), 1u) << r.out;
+      }
     }
   }
   EXPECT_EQ(requests, 38);
