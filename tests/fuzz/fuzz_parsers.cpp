@@ -30,11 +30,14 @@ void guest_records(std::string_view out) {
         violated("guest records not sorted and unique by (name, pool)", g.dataset);
     }
   }
-  // The lookup of one guest must agree with the list: same error, same record.
+  // The lookup of one guest must agree with the list. It checks only the
+  // datasets that answer to its name (another guest's odd pool must not fail
+  // an action on this one), so it may succeed where the list fails, never
+  // the other way round.
   std::string name = all && !all->empty() ? all->back().name : std::string("web");
   const auto found = find_guest_records(out, name);
-  if (bool(found) != bool(all)) violated("find_guest_records and parse_guest_records disagree on an error", out);
   if (!all) return;
+  if (!found) violated("find_guest_records fails where parse_guest_records succeeds", out);
   // The lookup finds exactly the datasets of that name the list has (one per
   // pool; several mean an ambiguous name).
   std::vector<std::string> listed, looked_up;
@@ -103,8 +106,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto props = parse_guest_properties(out);
       if (!props) break;
       for (const auto& p : *props)
-        if (p.name.empty() || has_any(p.name, "\t\n") || has_any(p.value, "\n"))
-          violated("a property with a tab or newline in its name", p.name);
+        // Values hold any byte (a newline continues a value); names none of those.
+        if (p.name.empty() || has_any(p.name, "\t\n"))
+          violated("a property with an empty name or a tab or newline in it", p.name);
       break;
     }
     case 5: {
