@@ -67,6 +67,7 @@ struct handler::impl {
 
   result<action_outcome> queue_fetch(const fetchiso_request& r);
   result<action_outcome> execute(const request& req);
+  struct executor;
 };
 
 namespace {
@@ -131,45 +132,55 @@ result<action_outcome> handler::impl::queue_fetch(const fetchiso_request& r) {
   return action_outcome{std::move(ticket)};
 }
 
-result<action_outcome> handler::impl::execute(const request& req) {
-  client& c = backend;
-  return std::visit(
-      [&](const auto& r) -> result<action_outcome> {
-        using T = std::decay_t<decltype(r)>;
-        if constexpr (std::is_same_v<T, listvms_request>) return wrap(c.list_vms());
-        else if constexpr (std::is_same_v<T, fetchiso_request>) return queue_fetch(r);
-        else if constexpr (std::is_same_v<T, listisos_request>) {
-          auto isos = c.list_isos();
-          if (!isos) return std::move(isos).error();
-          return action_outcome{iso_list{std::move(isos).value()}};
-        } else if constexpr (std::is_same_v<T, renameiso_request>) return echo(c.rename_iso(r.source, r.target));
-        else if constexpr (std::is_same_v<T, rmiso_request>) return echo(c.remove_iso(r.target));
-        else if constexpr (std::is_same_v<T, setup_request>) return echo(c.setup(r.pool, r.nic));
-        else if constexpr (std::is_same_v<T, issetup_request>) {
-          auto s = c.is_setup();
-          if (!s) return std::move(s).error();
-          return action_outcome{setup_state{*s}};
-        } else if constexpr (std::is_same_v<T, create_request>) return echo(c.create(r.name, r.disk_size));
-        else if constexpr (std::is_same_v<T, install_request>) return echo(c.install(r.name, r.iso));
-        else if constexpr (std::is_same_v<T, start_request>) return echo(c.start(r.name));
-        else if constexpr (std::is_same_v<T, stop_request>) return echo(c.stop(r.name, r.force));
-        else if constexpr (std::is_same_v<T, delete_request>) return echo(c.destroy(r.name));
-        else if constexpr (std::is_same_v<T, adddisk_request>) {
-          auto d = c.add_disk(r.name, r.disk_size, r.pool);
-          if (!d) return std::move(d).error();
-          return action_outcome{echo_outcome{}};
-        } else if constexpr (std::is_same_v<T, listdisks_request>) return wrap(c.list_disks(r.name));
-        else if constexpr (std::is_same_v<T, resizedisk_request>) return echo(c.resize_disk(r.name, r.disk, r.new_size));
-        else if constexpr (std::is_same_v<T, deletedisk_request>) return echo(c.delete_disk(r.name, r.disk));
-        else if constexpr (std::is_same_v<T, version_request>) {
-          auto v = c.version();
-          if (!v) return std::move(v).error();
-          return action_outcome{version_line{std::move(v).value()}};
-        } else if constexpr (std::is_same_v<T, getprops_request>) return wrap(c.get_props(r.name));
-        else return echo(c.set_props(r.name, r.properties));
-      },
-      req);
-}
+// Runs each request type through its client member, found by overload:
+// there is no generic case, so a request type without an entry here does
+// not compile.
+struct handler::impl::executor {
+  impl& self;
+  client& c;
+
+  result<action_outcome> operator()(const listvms_request&) { return wrap(c.list_vms()); }
+  result<action_outcome> operator()(const fetchiso_request& r) { return self.queue_fetch(r); }
+  result<action_outcome> operator()(const listisos_request&) {
+    auto isos = c.list_isos();
+    if (!isos) return std::move(isos).error();
+    return action_outcome{iso_list{std::move(isos).value()}};
+  }
+  result<action_outcome> operator()(const renameiso_request& r) { return echo(c.rename_iso(r.source, r.target)); }
+  result<action_outcome> operator()(const rmiso_request& r) { return echo(c.remove_iso(r.target)); }
+  result<action_outcome> operator()(const setup_request& r) { return echo(c.setup(r.pool, r.nic)); }
+  result<action_outcome> operator()(const issetup_request&) {
+    auto s = c.is_setup();
+    if (!s) return std::move(s).error();
+    return action_outcome{setup_state{*s}};
+  }
+  result<action_outcome> operator()(const create_request& r) { return echo(c.create(r.name, r.disk_size)); }
+  result<action_outcome> operator()(const install_request& r) { return echo(c.install(r.name, r.iso)); }
+  result<action_outcome> operator()(const start_request& r) { return echo(c.start(r.name)); }
+  result<action_outcome> operator()(const stop_request& r) { return echo(c.stop(r.name, r.force)); }
+  result<action_outcome> operator()(const delete_request& r) { return echo(c.destroy(r.name)); }
+  result<action_outcome> operator()(const adddisk_request& r) {
+    // The document's response echoes the request; the new disk's name is
+    // not part of it (listdisks shows it).
+    auto d = c.add_disk(r.name, r.disk_size, r.pool);
+    if (!d) return std::move(d).error();
+    return action_outcome{echo_outcome{}};
+  }
+  result<action_outcome> operator()(const listdisks_request& r) { return wrap(c.list_disks(r.name)); }
+  result<action_outcome> operator()(const resizedisk_request& r) {
+    return echo(c.resize_disk(r.name, r.disk, r.new_size));
+  }
+  result<action_outcome> operator()(const deletedisk_request& r) { return echo(c.delete_disk(r.name, r.disk)); }
+  result<action_outcome> operator()(const version_request&) {
+    auto v = c.version();
+    if (!v) return std::move(v).error();
+    return action_outcome{version_line{std::move(v).value()}};
+  }
+  result<action_outcome> operator()(const getprops_request& r) { return wrap(c.get_props(r.name)); }
+  result<action_outcome> operator()(const setprop_request& r) { return echo(c.set_props(r.name, r.properties)); }
+};
+
+result<action_outcome> handler::impl::execute(const request& req) { return std::visit(executor{*this, backend}, req); }
 
 handler::handler(client& backend, handler_options options)
     : impl_(std::make_unique<impl>(backend, std::move(options))) {}

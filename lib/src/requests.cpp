@@ -1,48 +1,32 @@
 #include "iohyve_api/requests.hpp"
 
+#include <array>
 #include <type_traits>
 
 namespace iohyve_api {
 namespace {
 
-template <class T>
-constexpr std::string_view name_of() {
-  if constexpr (std::is_same_v<T, listvms_request>) return "listvms";
-  else if constexpr (std::is_same_v<T, fetchiso_request>) return "fetchiso";
-  else if constexpr (std::is_same_v<T, listisos_request>) return "listisos";
-  else if constexpr (std::is_same_v<T, renameiso_request>) return "renameiso";
-  else if constexpr (std::is_same_v<T, rmiso_request>) return "rmiso";
-  else if constexpr (std::is_same_v<T, setup_request>) return "setup";
-  else if constexpr (std::is_same_v<T, issetup_request>) return "issetup";
-  else if constexpr (std::is_same_v<T, create_request>) return "create";
-  else if constexpr (std::is_same_v<T, install_request>) return "install";
-  else if constexpr (std::is_same_v<T, start_request>) return "start";
-  else if constexpr (std::is_same_v<T, stop_request>) return "stop";
-  else if constexpr (std::is_same_v<T, delete_request>) return "delete";
-  else if constexpr (std::is_same_v<T, adddisk_request>) return "adddisk";
-  else if constexpr (std::is_same_v<T, listdisks_request>) return "listdisks";
-  else if constexpr (std::is_same_v<T, resizedisk_request>) return "resizedisk";
-  else if constexpr (std::is_same_v<T, deletedisk_request>) return "deletedisk";
-  else if constexpr (std::is_same_v<T, version_request>) return "version";
-  else if constexpr (std::is_same_v<T, getprops_request>) return "getprops";
-  else return "setprop";
+// Each action name once: two request types with one name would make the
+// second unreachable by name.
+consteval bool names_are_unique() {
+  std::array<std::string_view, std::variant_size_v<request>> names{};
+  std::size_t n = 0;
+  for_each_request_type([&](auto type) { names[n++] = decltype(type)::type::action; });
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (names[i] == names[j]) return false;
+  return true;
 }
-
-template <class T>
-constexpr bool is_read_only() {
-  return std::is_same_v<T, listvms_request> || std::is_same_v<T, listisos_request> ||
-         std::is_same_v<T, issetup_request> || std::is_same_v<T, listdisks_request> ||
-         std::is_same_v<T, version_request> || std::is_same_v<T, getprops_request>;
-}
+static_assert(names_are_unique(), "two request types share an action name");
 
 }  // namespace
 
 std::string_view action_name(const request& req) noexcept {
-  return std::visit([](const auto& r) { return name_of<std::decay_t<decltype(r)>>(); }, req);
+  return std::visit([](const auto& r) { return std::decay_t<decltype(r)>::action; }, req);
 }
 
 bool changes_host(const request& req) noexcept {
-  return std::visit([](const auto& r) { return !is_read_only<std::decay_t<decltype(r)>>(); }, req);
+  return std::visit([](const auto& r) { return std::decay_t<decltype(r)>::changes_host; }, req);
 }
 
 }  // namespace iohyve_api

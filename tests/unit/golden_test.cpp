@@ -12,6 +12,7 @@
 #include "iohyve_api/client.hpp"
 #include "iohyve_api/handler.hpp"
 #include "iohyve_api/testing/scripted_runner.hpp"
+#include "golden_cases.hpp"
 #include "json_compare.hpp"
 #include "json_value.hpp"
 #include "test_support.hpp"
@@ -25,49 +26,9 @@ using iohyve_test::json_value;
 
 namespace {
 
-struct scripted_step {
-  std::vector<std::string> argv;
-  command_result result;
-};
+using iohyve_test::golden_case;
 
-struct golden_case {
-  std::string action;
-  fs::path dir;
-  std::vector<scripted_step> steps;
-  std::vector<std::string> vmm;
-  std::optional<std::string> rc_conf, rc_conf_after;
-};
-
-void PrintTo(const golden_case& c, std::ostream* os) { *os << c.action; }
-
-golden_case load(const fs::path& dir) {
-  golden_case c;
-  c.action = dir.filename().string();
-  c.dir = dir;
-  std::string error;
-  const auto parsed = json_value::parse(read_file(dir / "host.json"), &error);
-  if (!parsed) throw std::runtime_error("bad host.json in " + dir.string() + ": " + error);
-  const json_value& host = *parsed;
-  for (const auto& s : host["steps"].items()) {
-    scripted_step step;
-    for (const auto& a : s["argv"].items()) step.argv.push_back(a.text());
-    step.result = iohyve_api::testing::scripted_runner::exited(static_cast<int>(s["exit"].number()),
-                                                               s["stdout"].text(), s["stderr"].text());
-    c.steps.push_back(std::move(step));
-  }
-  for (const auto& v : host["vmm"].items()) c.vmm.push_back(v.text());
-  if (host.contains("rc_conf")) c.rc_conf = host["rc_conf"].text();
-  if (host.contains("rc_conf_after")) c.rc_conf_after = host["rc_conf_after"].text();
-  return c;
-}
-
-std::vector<golden_case> all_cases() {
-  std::vector<golden_case> cases;
-  for (const auto& entry : fs::directory_iterator(IOHYVE_TEST_GOLDEN))
-    if (entry.is_directory()) cases.push_back(load(entry.path()));
-  std::sort(cases.begin(), cases.end(), [](auto& a, auto& b) { return a.action < b.action; });
-  return cases;
-}
+std::vector<golden_case> all_cases() { return iohyve_test::all_golden_cases(); }
 
 // The body of an HTTP reply ("HTTP/1.1 200 OK\r\n...\r\n\r\nBODY").
 std::string http_body(const std::string& reply, int& status) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 #include "actions/quote.hpp"
 #include "try.hpp"
@@ -23,11 +25,6 @@ std::string_view describe(arg_kind kind) noexcept {
 }
 
 namespace {
-
-constexpr std::array<std::string_view, 19> action_names = {
-    "listvms", "fetchiso",  "listisos",  "renameiso",  "rmiso",      "setup",   "issetup",
-    "create",  "install",   "start",     "stop",       "delete",     "adddisk", "listdisks",
-    "resizedisk", "deletedisk", "version", "getprops", "setprop"};
 
 error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
 
@@ -157,7 +154,88 @@ result<request> finish(const arg_reader& in, std::string_view expected, Req req)
   return request{std::move(req)};
 }
 
-result<request> parse_setprop(arg_reader& in, const arg_list&) {
+// One parser per request type, found by overload: a request type without
+// one does not compile (parse_as below). Each reads the arguments its
+// action takes; `expected` names them for the unknown-argument error.
+
+result<request> parse(std::type_identity<listvms_request>, arg_reader& in) { return finish(in, "", listvms_request{}); }
+result<request> parse(std::type_identity<listisos_request>, arg_reader& in) { return finish(in, "", listisos_request{}); }
+result<request> parse(std::type_identity<issetup_request>, arg_reader& in) { return finish(in, "", issetup_request{}); }
+result<request> parse(std::type_identity<version_request>, arg_reader& in) { return finish(in, "", version_request{}); }
+
+result<request> parse(std::type_identity<fetchiso_request>, arg_reader& in) {
+  IOHYVE_TRY(u, in.value<url>("url"));
+  return finish(in, "url", fetchiso_request{std::move(u)});
+}
+
+result<request> parse(std::type_identity<renameiso_request>, arg_reader& in) {
+  IOHYVE_TRY(source, in.value<iso_name>("source"));
+  IOHYVE_TRY(target, in.value<iso_name>("target"));
+  return finish(in, "source, target", renameiso_request{std::move(source), std::move(target)});
+}
+
+result<request> parse(std::type_identity<rmiso_request>, arg_reader& in) {
+  IOHYVE_TRY(target, in.value<iso_name>("target"));
+  return finish(in, "target", rmiso_request{std::move(target)});
+}
+
+result<request> parse(std::type_identity<setup_request>, arg_reader& in) {
+  IOHYVE_TRY(pool, in.value<pool_name>("pool"));
+  IOHYVE_TRY(nic, in.value<nic_name>("nic"));
+  return finish(in, "pool, nic", setup_request{std::move(pool), std::move(nic)});
+}
+
+result<request> parse(std::type_identity<create_request>, arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  IOHYVE_TRY(sz, in.value<size>("size"));
+  return finish(in, "name, size", create_request{std::move(name), std::move(sz)});
+}
+
+result<request> parse(std::type_identity<install_request>, arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  IOHYVE_TRY(iso, in.value<iso_name>("iso"));
+  return finish(in, "name, iso", install_request{std::move(name), std::move(iso)});
+}
+
+// The actions whose only argument is the guest's name.
+template <class Req>
+result<request> parse_name_only(arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  return finish(in, "name", Req{std::move(name)});
+}
+result<request> parse(std::type_identity<start_request>, arg_reader& in) { return parse_name_only<start_request>(in); }
+result<request> parse(std::type_identity<delete_request>, arg_reader& in) { return parse_name_only<delete_request>(in); }
+result<request> parse(std::type_identity<listdisks_request>, arg_reader& in) { return parse_name_only<listdisks_request>(in); }
+result<request> parse(std::type_identity<getprops_request>, arg_reader& in) { return parse_name_only<getprops_request>(in); }
+
+result<request> parse(std::type_identity<stop_request>, arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  IOHYVE_TRY(force, in.flag("force"));
+  return finish(in, "name, force", stop_request{std::move(name), force});
+}
+
+result<request> parse(std::type_identity<adddisk_request>, arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  IOHYVE_TRY(sz, in.value<size>("size"));
+  IOHYVE_TRY(pool, in.optional_value<pool_name>("pool"));
+  return finish(in, "name, size, pool", adddisk_request{std::move(name), std::move(sz), std::move(pool)});
+}
+
+result<request> parse(std::type_identity<resizedisk_request>, arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  IOHYVE_TRY(disk, in.value<disk_name>("disk"));
+  IOHYVE_TRY(sz, in.value<size>("size"));
+  return finish(in, "name, disk, size", resizedisk_request{std::move(name), std::move(disk), std::move(sz)});
+}
+
+result<request> parse(std::type_identity<deletedisk_request>, arg_reader& in) {
+  IOHYVE_TRY(name, in.value<guest_name>("name"));
+  IOHYVE_TRY(disk, in.value<disk_name>("disk"));
+  return finish(in, "name, disk", deletedisk_request{std::move(name), std::move(disk)});
+}
+
+// Every argument but "name" is a property to set.
+result<request> parse(std::type_identity<setprop_request>, arg_reader& in) {
   IOHYVE_TRY(name, in.value<guest_name>("name"));
   std::vector<property> props;
   for (const arg* a : in.unused()) {
@@ -173,74 +251,69 @@ result<request> parse_setprop(arg_reader& in, const arg_list&) {
   return request{setprop_request{std::move(name), std::move(props)}};
 }
 
-result<request> parse_args(arg_reader& in, const arg_list& args) {
-  const std::string_view a = in.action();
-  if (a == "listvms") return finish(in, "", listvms_request{});
-  if (a == "listisos") return finish(in, "", listisos_request{});
-  if (a == "issetup") return finish(in, "", issetup_request{});
-  if (a == "version") return finish(in, "", version_request{});
-  if (a == "fetchiso") {
-    IOHYVE_TRY(u, in.value<url>("url"));
-    return finish(in, "url", fetchiso_request{std::move(u)});
-  }
-  if (a == "renameiso") {
-    IOHYVE_TRY(source, in.value<iso_name>("source"));
-    IOHYVE_TRY(target, in.value<iso_name>("target"));
-    return finish(in, "source, target", renameiso_request{std::move(source), std::move(target)});
-  }
-  if (a == "rmiso") {
-    IOHYVE_TRY(target, in.value<iso_name>("target"));
-    return finish(in, "target", rmiso_request{std::move(target)});
-  }
-  if (a == "setup") {
-    IOHYVE_TRY(pool, in.value<pool_name>("pool"));
-    IOHYVE_TRY(nic, in.value<nic_name>("nic"));
-    return finish(in, "pool, nic", setup_request{std::move(pool), std::move(nic)});
-  }
-  if (a == "create") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    IOHYVE_TRY(sz, in.value<size>("size"));
-    return finish(in, "name, size", create_request{std::move(name), std::move(sz)});
-  }
-  if (a == "install") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    IOHYVE_TRY(iso, in.value<iso_name>("iso"));
-    return finish(in, "name, iso", install_request{std::move(name), std::move(iso)});
-  }
-  if (a == "start" || a == "delete" || a == "listdisks" || a == "getprops") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    if (a == "start") return finish(in, "name", start_request{std::move(name)});
-    if (a == "delete") return finish(in, "name", delete_request{std::move(name)});
-    if (a == "listdisks") return finish(in, "name", listdisks_request{std::move(name)});
-    return finish(in, "name", getprops_request{std::move(name)});
-  }
-  if (a == "stop") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    IOHYVE_TRY(force, in.flag("force"));
-    return finish(in, "name, force", stop_request{std::move(name), force});
-  }
-  if (a == "adddisk") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    IOHYVE_TRY(sz, in.value<size>("size"));
-    IOHYVE_TRY(pool, in.optional_value<pool_name>("pool"));
-    return finish(in, "name, size, pool",
-                  adddisk_request{std::move(name), std::move(sz), std::move(pool)});
-  }
-  if (a == "resizedisk") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    IOHYVE_TRY(disk, in.value<disk_name>("disk"));
-    IOHYVE_TRY(sz, in.value<size>("size"));
-    return finish(in, "name, disk, size",
-                  resizedisk_request{std::move(name), std::move(disk), std::move(sz)});
-  }
-  if (a == "deletedisk") {
-    IOHYVE_TRY(name, in.value<guest_name>("name"));
-    IOHYVE_TRY(disk, in.value<disk_name>("disk"));
-    return finish(in, "name, disk", deletedisk_request{std::move(name), std::move(disk)});
-  }
-  if (a == "setprop") return parse_setprop(in, args);
-  return bad("unknown action " + quote_value(a));  // unreachable after find_action
+// The echo of each request type, next to its parser so that an argument's
+// name is written in one file; found by overload like the parsers.
+
+void echo(const listvms_request&, echo_sink&) {}  // a listing
+void echo(const listisos_request&, echo_sink&) {}  // a listing
+void echo(const issetup_request&, echo_sink&) {}  // the setup state
+void echo(const version_request&, echo_sink&) {}  // the version line
+void echo(const listdisks_request&, echo_sink&) {}  // a listing
+void echo(const getprops_request&, echo_sink&) {}  // a listing
+void echo(const fetchiso_request&, echo_sink&) {}  // the queued task's ticket
+
+void echo(const renameiso_request& r, echo_sink& out) {
+  out.member("source", r.source.str());
+  out.member("target", r.target.str());
 }
+void echo(const rmiso_request& r, echo_sink& out) { out.member("target", r.target.str()); }
+void echo(const setup_request& r, echo_sink& out) {
+  out.member("nic", r.nic.str());
+  out.member("pool", r.pool.str());
+}
+void echo(const create_request& r, echo_sink& out) {
+  out.member("name", r.name.str());
+  out.member("size", r.disk_size.str());
+}
+void echo(const install_request& r, echo_sink& out) {
+  out.member("iso", r.iso.str());
+  out.member("name", r.name.str());
+}
+void echo(const start_request& r, echo_sink& out) { out.member("name", r.name.str()); }
+void echo(const stop_request& r, echo_sink& out) { out.member("name", r.name.str()); }
+void echo(const delete_request& r, echo_sink& out) { out.member("name", r.name.str()); }
+void echo(const adddisk_request& r, echo_sink& out) {
+  out.open(r.name.str());
+  if (r.pool) out.member("pool", r.pool->str());
+  out.member("size", r.disk_size.str());
+  out.close();
+}
+void echo(const resizedisk_request& r, echo_sink& out) {
+  out.member("disk", r.disk.str());
+  out.member("name", r.name.str());
+  out.member("size", r.new_size.str());
+}
+void echo(const deletedisk_request& r, echo_sink& out) {
+  out.member("disk", r.disk.str());
+  out.member("name", r.name.str());
+}
+void echo(const setprop_request& r, echo_sink& out) {
+  std::vector<const property*> sorted;
+  sorted.reserve(r.properties.size());
+  for (const auto& p : r.properties) sorted.push_back(&p);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
+  out.open(r.name.str());
+  for (const auto* p : sorted) out.member(p->name(), p->value());
+  out.close();
+}
+
+// The action names, in the order of `request` (derived, never listed by hand).
+constexpr auto action_names = [] {
+  std::array<std::string_view, std::variant_size_v<request>> names{};
+  std::size_t n = 0;
+  for_each_request_type([&](auto type) { names[n++] = decltype(type)::type::action; });
+  return names;
+}();
 
 #undef IOHYVE_TRY
 
@@ -256,9 +329,18 @@ result<std::string_view> find_action(const arg_list& args) {
   return bad("unknown action " + quote_value(a->text));
 }
 
+void echo_arguments(const request& req, echo_sink& out) {
+  std::visit([&](const auto& r) { echo(r, out); }, req);
+}
+
 result<request> parse_request(std::string_view action, const arg_list& args) {
   arg_reader in(action, args);
-  return parse_args(in, args);
+  std::optional<result<request>> parsed;
+  for_each_request_type([&](auto type) {
+    if (!parsed && decltype(type)::type::action == action) parsed = parse(type, in);
+  });
+  if (!parsed) return bad("unknown action " + quote_value(action));  // find_action accepted it: unreachable
+  return std::move(*parsed);
 }
 
 }  // namespace iohyve_api::detail

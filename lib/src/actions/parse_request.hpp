@@ -19,4 +19,22 @@ result<std::string_view> find_action(const arg_list& args);
 // names the argument and what was expected.
 result<request> parse_request(std::string_view action, const arg_list& args);
 
+// Where echo_arguments() writes: a JSON object under construction (the
+// envelope layer implements it), keys in the order they are given.
+class echo_sink {
+ public:
+  virtual void member(std::string_view key, std::string_view value) = 0;
+  virtual void open(std::string_view key) = 0;  // a nested object under key
+  virtual void close() = 0;                      // ... ends here
+
+ protected:
+  ~echo_sink() = default;
+};
+
+// The documented response of a changing action echoes its arguments, keys
+// sorted as the reference writes them (adddisk and setprop nest them under
+// the guest's name). Actions that answer with data (listings, fetchiso's
+// ticket) echo nothing.
+void echo_arguments(const request& req, echo_sink& out);
+
 }  // namespace iohyve_api::detail

@@ -330,7 +330,7 @@ status client::rename_iso(const iso_name& source, const iso_name& target) {
   if (!has_source) return not_found("ISO " + q(source.str()) + " does not exist");
   IOHYVE_TRY(has_target, impl_->iso_exists(target));
   if (has_target) return conflict("an ISO named " + q(target.str()) + " already exists");
-  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"renameiso", source.str(), target.str()})));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::rename_iso(paths(), source.str(), target.str())));
   IOHYVE_TRY(moved, impl_->iso_exists(target));
   if (!moved) return failed("iohyve renameiso reported success, but ISO " + q(target.str()) + " does not exist");
   return done{};
@@ -356,7 +356,7 @@ status client::remove_iso(const iso_name& target) {
     if (iso == target.str())
       return conflict("ISO " + q(target.str()) + " is in use: guest " + q(guest) + " runs its installer from it");
   }
-  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"rmiso", target.str()})));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::remove_iso(paths(), target.str())));
   IOHYVE_TRY(still, impl_->iso_exists(target));
   if (still) return failed("iohyve rmiso reported success, but ISO " + q(target.str()) + " still exists");
   return done{};
@@ -365,8 +365,7 @@ status client::remove_iso(const iso_name& target) {
 status client::setup(const pool_name& pool, const nic_name& nic) {
   // iohyve first: rc.conf is only changed once the setup it describes worked
   // (the reference wrote rc.conf first and never undid it).
-  IOHYVE_CHECK(impl_->run_iohyve(
-      commands::iohyve(paths(), {"setup", "pool=" + pool.str(), "kmod=1", "net=" + nic.str()})));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::setup(paths(), pool.str(), nic.str())));
   const command check = commands::pool_iohyve_dataset(paths(), pool.str());
   command_result r = impl_->runner.run(check);
   if (auto e = abnormal_end(check, r)) return std::move(*e);
@@ -397,7 +396,7 @@ status client::create(const guest_name& name, const size& disk_size) {
   auto existing = impl_->find_guest(name);
   if (existing) return conflict("guest " + q(name.str()) + " already exists (" + existing->dataset + ")");
   if (existing.error().code != error_code::not_found) return existing.error();
-  if (auto s = impl_->run_iohyve(commands::iohyve(paths(), {"create", name.str(), disk_size.str()})); !s) {
+  if (auto s = impl_->run_iohyve(commands::create_guest(paths(), name.str(), disk_size.str())); !s) {
     // Before setup iohyve finds no pool and fails with "leading slash in
     // name" (nothing is created): say what is wrong.
     if (auto set_up = impl_->iohyve_set_up(); set_up && !*set_up)
@@ -425,9 +424,8 @@ status client::install(const guest_name& name, const iso_name& iso) {
   IOHYVE_TRY(has_iso, impl_->iso_exists(iso));
   if (!has_iso) return not_found("ISO " + q(iso.str()) + " does not exist");
   // Which ISO the installer boots, for rmiso (iohyve does not record it).
-  IOHYVE_CHECK(impl_->run_zfs(
-      commands::zfs(paths(), {"set", std::string(commands::install_iso_property) + "=" + iso.str(), g.dataset})));
-  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"install", name.str(), iso.str()})));
+  IOHYVE_CHECK(impl_->run_zfs(commands::record_install_iso(paths(), g.dataset, iso.str())));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::install_guest(paths(), name.str(), iso.str())));
   return impl_->verify_running(name.str(), "install");
 }
 
@@ -436,7 +434,7 @@ status client::start(const guest_name& name) {
   if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->bootable_guest(name, "start"));
   IOHYVE_CHECK(impl_->not_template(g));
-  IOHYVE_CHECK(impl_->run_iohyve(commands::iohyve(paths(), {"start", name.str()})));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::start_guest(paths(), name.str())));
   return impl_->verify_running(name.str(), "start");
 }
 
@@ -446,7 +444,7 @@ status client::stop(const guest_name& name, bool force) {
   IOHYVE_TRY(g, impl_->find_guest(name));
   IOHYVE_TRY(run, impl_->is_running(g.name));
   if (!run) return conflict("guest " + q(g.name) + " is not running");
-  if (!force) return impl_->run_iohyve(commands::iohyve(paths(), {"stop", name.str()}));
+  if (!force) return impl_->run_iohyve(commands::stop_guest(paths(), name.str()));
   // Not "iohyve forcekill": it kills every process whose command line
   // contains the name. bhyvectl addresses exactly this VM.
   IOHYVE_CHECK(impl_->run_zfs(commands::vm_power_off(paths(), g.name)));
@@ -468,8 +466,7 @@ status client::destroy(const guest_name& name) {
     const status unloaded = impl_->run_zfs(commands::vm_destroy(paths(), g.name));
     if (!unloaded && impl_->in_vmm(g.name)) return unloaded;
   }
-  // -r, not -R: -R would also destroy clones that belong to other guests.
-  IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"destroy", "-r", g.dataset})));
+  IOHYVE_CHECK(impl_->run_zfs(commands::destroy_guest_dataset(paths(), g.dataset)));
   if (auto still = impl_->find_guest(name); still)
     return failed("zfs destroy reported success, but " + g.dataset + " still exists");
   return done{};
@@ -483,10 +480,7 @@ result<std::string> client::add_disk(const guest_name& name, const size& disk_si
   if (pool && pool->str() != g.pool)
     return bad("guest " + q(g.name) + " lives on pool " + q(g.pool) + "; iohyve keeps a guest's disks on its own pool, not on " + q(pool->str()));
   IOHYVE_TRY(before, impl_->disks(g));
-  // Never an empty pool argument: iohyve would then set a broken pcidev.
-  const command cmd = pool ? commands::iohyve(paths(), {"add", name.str(), disk_size.str(), pool->str()})
-                           : commands::iohyve(paths(), {"add", name.str(), disk_size.str()});
-  IOHYVE_CHECK(impl_->run_iohyve(cmd));
+  IOHYVE_CHECK(impl_->run_iohyve(commands::add_disk(paths(), name.str(), disk_size.str(), pool ? pool->str() : "")));
   IOHYVE_TRY(after, impl_->disks(g));
   const auto added = std::find_if(after.begin(), after.end(), [&](const disk_info& d) {
     return std::none_of(before.begin(), before.end(), [&](const disk_info& b) { return b.name == d.name; });
@@ -528,7 +522,7 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
                std::to_string(new_size.bytes()) + " bytes): it is " + it->size + " (" +
                std::to_string(it->bytes) + " bytes) and disks can only grow");
   const std::string volume = g.dataset + "/" + disk.str();
-  if (auto s = impl_->run_zfs(commands::zfs(paths(), {"set", "volsize=" + new_size.str(), volume})); !s) {
+  if (auto s = impl_->run_zfs(commands::set_volume_size(paths(), volume, new_size.str())); !s) {
     // zfs refuses a volsize that is not a multiple of the block size
     // (nothing changes): that is the caller's argument, so a 400 saying so.
     const std::uint64_t block = impl_->block_size(volume);
@@ -540,7 +534,7 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
   }
   // iohyve:size describes disk0 (iohyve's own resize overwrites it for any disk).
   if (disk.index() == 0)
-    IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"set", "iohyve:size=" + new_size.str(), g.dataset})));
+    IOHYVE_CHECK(impl_->run_zfs(commands::set_disk0_size(paths(), g.dataset, new_size.str())));
   return done{};
 }
 
@@ -561,14 +555,14 @@ status client::delete_disk(const guest_name& name, const disk_name& disk) {
     if (p.name.rfind("pcidev:", 0) != 0 || !p.inherited_from.empty()) continue;
     const auto comma = p.value.find(',');
     if (comma != std::string::npos && p.value.substr(comma + 1) == device)
-      IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"inherit", "iohyve:" + p.name, g.dataset})));
+      IOHYVE_CHECK(impl_->run_zfs(commands::remove_property(paths(), "iohyve:" + p.name, g.dataset)));
   }
-  IOHYVE_CHECK(impl_->run_zfs(commands::zfs(paths(), {"destroy", volume})));
+  IOHYVE_CHECK(impl_->run_zfs(commands::destroy_volume(paths(), volume)));
   return done{};
 }
 
 result<std::string> client::version() {
-  IOHYVE_TRY(out, impl_->query(commands::iohyve(paths(), {"version"})));
+  IOHYVE_TRY(out, impl_->query(commands::version(paths())));
   return parse_version(out);
 }
 
@@ -584,22 +578,15 @@ status client::set_props(const guest_name& name, const std::vector<property>& pr
   // A tap, console or volume is one guest's at a time; host hardware only
   // with the host owner's consent. Checked under the host-wide lock, so
   // that a create or another setprop cannot take the same one meanwhile.
-  const bool names_resources = std::any_of(properties.begin(), properties.end(), [](const property& p) {
-    return p.name() == "tap" || p.name() == "con" || p.name().starts_with("pcidev:");
-  });
   host_lock resources_lock;
-  if (names_resources) {
+  if (names_host_resources(properties)) {
     auto held = impl_->lock_host_resources();
     if (!held) return held.error();
     resources_lock = std::move(*held);
     IOHYVE_TRY(all, impl_->resources());
     IOHYVE_CHECK(check_resources(g.dataset, properties, all, impl_->options.allow_host_devices));
   }
-  // One zfs set for all: zfs applies them together or not at all.
-  command cmd = commands::zfs(paths(), {"set"});
-  for (const auto& p : properties) cmd.args.push_back("iohyve:" + p.name() + "=" + p.value());
-  cmd.args.push_back(g.dataset);
-  IOHYVE_CHECK(impl_->run_zfs(cmd));
+  IOHYVE_CHECK(impl_->run_zfs(commands::set_properties(paths(), commands::property_assignments(properties), g.dataset)));
   IOHYVE_TRY(now, impl_->props(g));
   for (const auto& p : properties) {
     const bool landed = std::any_of(now.begin(), now.end(), [&](const property_entry& e) {
@@ -640,7 +627,7 @@ status client::fetch_iso(const url& source, const progress_sink& on_progress,
     IOHYVE_TRY(held, impl_->reserve_iso(iso));
     reservation = std::move(held);
   }
-  command cmd = commands::iohyve(paths(), {"fetch", source.str()});
+  command cmd = commands::fetch_iso(paths(), source.str());
   cmd.timeout = std::chrono::hours(12);  // downloads are slow; cancel stops them sooner
   record_splitter splitter;
   std::string last_fetch_error;
@@ -669,7 +656,7 @@ status client::fetch_iso(const url& source, const progress_sink& on_progress,
   // iohyve creates the ISO dataset before downloading and leaves it behind
   // when the download fails: remove it, so that nothing half-done remains.
   if (auto exists = impl_->iso_exists(iso); exists && *exists) {
-    if (auto s = impl_->run_iohyve(commands::iohyve(paths(), {"rmiso", iso.str()})); !s)
+    if (auto s = impl_->run_iohyve(commands::remove_iso(paths(), iso.str())); !s)
       err->message += "; the partial ISO could not be removed: " + s.error().message;
   }
   return std::move(*err);

@@ -138,4 +138,10 @@ status check_resources(const std::string& dataset, const std::vector<property>& 
   return done{};
 }
 
+bool names_host_resources(const std::vector<property>& properties) {
+  return std::any_of(properties.begin(), properties.end(), [](const property& p) {
+    return p.name() == "tap" || p.name() == "con" || p.name().starts_with("pcidev:");
+  });
+}
+
 }  // namespace iohyve_api::detail

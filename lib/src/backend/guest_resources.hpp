@@ -19,6 +19,10 @@ namespace iohyve_api::detail {
 // nothing is shared.
 std::string shared_with_other_guest(const std::string& dataset, const std::vector<guest_resources>& all);
 
+// Whether a setprop names a tap, console or pcidev: then it is checked
+// against the other guests (check_resources) under the host-wide lock.
+bool names_host_resources(const std::vector<property>& properties);
+
 // Checks properties about to be set on the guest at `dataset`: a tap,
 // console or volume another guest uses is error{conflict} naming that guest;
 // PCI passthrough and any host device or volume that is not one of this

@@ -1,10 +1,12 @@
-// client::plan: the commands a request would run, for --dry-run. It mirrors
+// client::plan: the commands a request would run, for --dry-run. It follows
 // the client's member functions step by step (lookups first, then the
-// change), using the same command builders, and runs nothing.
-#include <algorithm>
-#include <type_traits>
-
+// change) and builds every command with the same builders
+// (backend/commands.hpp) the client runs, so a plan and the real run differ
+// only where a lookup's answer is needed: those values are placeholders.
+// tests/unit/plan_test.cpp compares each plan with the commands the golden
+// cases record.
 #include "backend/commands.hpp"
+#include "backend/guest_resources.hpp"
 #include "iohyve_api/client.hpp"
 
 namespace iohyve_api {
@@ -13,97 +15,102 @@ using namespace detail;
 
 namespace {
 
-// What a lookup would find, written as a placeholder.
+// What a lookup would find, written as placeholders.
 std::string dataset_of(const guest_name& name) { return "<pool>/iohyve/" + name.str(); }
+constexpr const char* some_pcidev = "iohyve:pcidev:<N>";
+
+// One plan per request type, found by overload with no generic case: a
+// request type without one does not compile. Commands that run only on
+// some answers are noted where they are left out or kept.
+struct planner {
+  const host_paths& p;
+  command guests = commands::guest_records(p);
+  command running = commands::running_guests(p);
+  command isos = commands::filesystems(p);
+
+  command props(const guest_name& name) const { return commands::guest_properties(p, dataset_of(name)); }
+  command disks(const guest_name& name) const { return commands::guest_disks(p, dataset_of(name)); }
+
+  std::vector<command> operator()(const listvms_request&) const { return {guests, running}; }
+  std::vector<command> operator()(const listisos_request&) const { return {isos}; }
+  std::vector<command> operator()(const fetchiso_request& r) const {
+    return {isos, commands::fetch_iso(p, r.source.str()), isos};
+  }
+  std::vector<command> operator()(const renameiso_request& r) const {
+    return {isos, isos, commands::rename_iso(p, r.source.str(), r.target.str()), isos};
+  }
+  std::vector<command> operator()(const rmiso_request& r) const {
+    // pgrep runs only when a guest has iohyve:install=yes.
+    return {isos, commands::installers(p), commands::remove_iso(p, r.target.str()), isos};
+  }
+  std::vector<command> operator()(const setup_request& r) const {
+    return {commands::setup(p, r.pool.str(), r.nic.str()), commands::pool_iohyve_dataset(p, r.pool.str())};
+  }
+  std::vector<command> operator()(const issetup_request&) const { return {}; }  // reads rc.conf
+  std::vector<command> operator()(const create_request& r) const {
+    // The filesystems run only when iohyve create fails (is iohyve set up?).
+    return {guests, commands::create_guest(p, r.name.str(), r.disk_size.str()), guests,
+            commands::guest_resources(p)};
+  }
+  std::vector<command> operator()(const install_request& r) const {
+    return {guests,
+            running,
+            props(r.name),
+            isos,
+            commands::record_install_iso(p, dataset_of(r.name), r.iso.str()),
+            commands::install_guest(p, r.name.str(), r.iso.str()),
+            running};
+  }
+  std::vector<command> operator()(const start_request& r) const {
+    return {guests, running, props(r.name), commands::start_guest(p, r.name.str()), running};
+  }
+  std::vector<command> operator()(const stop_request& r) const {
+    if (!r.force) return {guests, running, commands::stop_guest(p, r.name.str())};
+    return {guests, running, commands::vm_power_off(p, r.name.str()), commands::vm_destroy(p, r.name.str())};
+  }
+  std::vector<command> operator()(const delete_request& r) const {
+    // bhyvectl runs only when the stopped guest is still loaded in vmm.
+    return {guests,
+            running,
+            props(r.name),
+            commands::vm_destroy(p, r.name.str()),
+            commands::destroy_guest_dataset(p, dataset_of(r.name)),
+            guests};
+  }
+  std::vector<command> operator()(const adddisk_request& r) const {
+    return {guests, disks(r.name),
+            commands::add_disk(p, r.name.str(), r.disk_size.str(), r.pool ? r.pool->str() : std::string()),
+            disks(r.name), props(r.name)};
+  }
+  std::vector<command> operator()(const listdisks_request& r) const { return {guests, disks(r.name)}; }
+  std::vector<command> operator()(const resizedisk_request& r) const {
+    std::vector<command> cmds = {guests, running, disks(r.name),
+                                 commands::set_volume_size(p, dataset_of(r.name) + "/" + r.disk.str(),
+                                                           r.new_size.str())};
+    if (r.disk.index() == 0) cmds.push_back(commands::set_disk0_size(p, dataset_of(r.name), r.new_size.str()));
+    return cmds;
+  }
+  std::vector<command> operator()(const deletedisk_request& r) const {
+    // One zfs inherit per pcidev that points at the disk (usually one).
+    return {guests,
+            running,
+            disks(r.name),
+            props(r.name),
+            commands::remove_property(p, some_pcidev, dataset_of(r.name)),
+            commands::destroy_volume(p, dataset_of(r.name) + "/" + r.disk.str())};
+  }
+  std::vector<command> operator()(const version_request&) const { return {commands::version(p)}; }
+  std::vector<command> operator()(const getprops_request& r) const { return {guests, props(r.name)}; }
+  std::vector<command> operator()(const setprop_request& r) const {
+    const command set = commands::set_properties(p, commands::property_assignments(r.properties), dataset_of(r.name));
+    // Taps, consoles and pcidevs are first checked against the other guests.
+    if (!names_host_resources(r.properties)) return {guests, set, props(r.name)};
+    return {guests, commands::guest_resources(p), set, props(r.name)};
+  }
+};
 
 }  // namespace
 
-std::vector<command> client::plan(const request& req) const {
-  const host_paths& p = paths();
-  const command guests = commands::guest_records(p);
-  const command running = commands::running_guests(p);
-  const command isos = commands::filesystems(p);
-  return std::visit(
-      [&](const auto& r) -> std::vector<command> {
-        using T = std::decay_t<decltype(r)>;
-        if constexpr (std::is_same_v<T, listvms_request>) {
-          return {guests, running};
-        } else if constexpr (std::is_same_v<T, listisos_request>) {
-          return {isos};
-        } else if constexpr (std::is_same_v<T, fetchiso_request>) {
-          return {isos, commands::iohyve(p, {"fetch", r.source.str()}), isos};
-        } else if constexpr (std::is_same_v<T, renameiso_request>) {
-          return {isos, commands::iohyve(p, {"renameiso", r.source.str(), r.target.str()}), isos};
-        } else if constexpr (std::is_same_v<T, rmiso_request>) {
-          // pgrep only when a guest has iohyve:install=yes.
-          return {isos, commands::installers(p), commands::iohyve(p, {"rmiso", r.target.str()}), isos};
-        } else if constexpr (std::is_same_v<T, setup_request>) {
-          return {commands::iohyve(p, {"setup", "pool=" + r.pool.str(), "kmod=1", "net=" + r.nic.str()}),
-                  commands::pool_iohyve_dataset(p, r.pool.str())};
-        } else if constexpr (std::is_same_v<T, issetup_request>) {
-          return {};  // reads rc.conf, runs nothing
-        } else if constexpr (std::is_same_v<T, create_request>) {
-          // filesystems only when iohyve create fails (is iohyve set up?).
-          return {guests, commands::iohyve(p, {"create", r.name.str(), r.disk_size.str()}), guests,
-                  commands::guest_resources(p)};
-        } else if constexpr (std::is_same_v<T, install_request>) {
-          return {guests,
-                  running,
-                  commands::guest_properties(p, dataset_of(r.name)),
-                  isos,
-                  commands::zfs(p, {"set", std::string(commands::install_iso_property) + "=" + r.iso.str(),
-                                    dataset_of(r.name)}),
-                  commands::iohyve(p, {"install", r.name.str(), r.iso.str()}),
-                  running};
-        } else if constexpr (std::is_same_v<T, start_request>) {
-          return {guests, running, commands::guest_properties(p, dataset_of(r.name)),
-                  commands::iohyve(p, {"start", r.name.str()}), running};
-        } else if constexpr (std::is_same_v<T, stop_request>) {
-          if (!r.force) return {guests, running, commands::iohyve(p, {"stop", r.name.str()})};
-          return {guests, running, commands::vm_power_off(p, r.name.str()), commands::vm_destroy(p, r.name.str())};
-        } else if constexpr (std::is_same_v<T, delete_request>) {
-          // bhyvectl runs only when the stopped guest is still loaded in vmm.
-          return {guests,
-                  running,
-                  commands::guest_properties(p, dataset_of(r.name)),
-                  commands::vm_destroy(p, r.name.str()),
-                  commands::zfs(p, {"destroy", "-r", dataset_of(r.name)}),
-                  guests};
-        } else if constexpr (std::is_same_v<T, adddisk_request>) {
-          const command disks = commands::guest_disks(p, dataset_of(r.name));
-          const command add = r.pool ? commands::iohyve(p, {"add", r.name.str(), r.disk_size.str(), r.pool->str()})
-                                     : commands::iohyve(p, {"add", r.name.str(), r.disk_size.str()});
-          return {guests, disks, add, disks, commands::guest_properties(p, dataset_of(r.name))};
-        } else if constexpr (std::is_same_v<T, listdisks_request>) {
-          return {guests, commands::guest_disks(p, dataset_of(r.name))};
-        } else if constexpr (std::is_same_v<T, resizedisk_request>) {
-          std::vector<command> cmds = {
-              guests, running, commands::guest_disks(p, dataset_of(r.name)),
-              commands::zfs(p, {"set", "volsize=" + r.new_size.str(), dataset_of(r.name) + "/" + r.disk.str()})};
-          if (r.disk.index() == 0)
-            cmds.push_back(commands::zfs(p, {"set", "iohyve:size=" + r.new_size.str(), dataset_of(r.name)}));
-          return cmds;
-        } else if constexpr (std::is_same_v<T, deletedisk_request>) {
-          return {guests, running, commands::guest_disks(p, dataset_of(r.name)),
-                  commands::guest_properties(p, dataset_of(r.name)),
-                  commands::zfs(p, {"inherit", "iohyve:pcidev:<N>", dataset_of(r.name)}),
-                  commands::zfs(p, {"destroy", dataset_of(r.name) + "/" + r.disk.str()})};
-        } else if constexpr (std::is_same_v<T, version_request>) {
-          return {commands::iohyve(p, {"version"})};
-        } else if constexpr (std::is_same_v<T, getprops_request>) {
-          return {guests, commands::guest_properties(p, dataset_of(r.name))};
-        } else {
-          command set = commands::zfs(p, {"set"});
-          for (const auto& prop : r.properties) set.args.push_back("iohyve:" + prop.name() + "=" + prop.value());
-          set.args.push_back(dataset_of(r.name));
-          const bool names_resources = std::any_of(r.properties.begin(), r.properties.end(), [](const property& x) {
-            return x.name() == "tap" || x.name() == "con" || x.name().starts_with("pcidev:");
-          });
-          if (!names_resources) return {guests, set, commands::guest_properties(p, dataset_of(r.name))};
-          return {guests, commands::guest_resources(p), set, commands::guest_properties(p, dataset_of(r.name))};
-        }
-      },
-      req);
-}
+std::vector<command> client::plan(const request& req) const { return std::visit(planner{paths()}, req); }
 
 }  // namespace iohyve_api

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "actions/parse_request.hpp"
 #include "envelope/json_writer.hpp"
 
 namespace iohyve_api::detail {
@@ -33,41 +34,21 @@ void close_envelope(json_writer& w, const parsed_message& msg, std::string_view 
   w.end_object();
 }
 
+// The echo of a changing action, written by the actions layer.
+class json_echo final : public echo_sink {
+ public:
+  explicit json_echo(json_writer& w) : w_(w) {}
+  void member(std::string_view key, std::string_view value) override { w_.member(key, value); }
+  void open(std::string_view key) override { w_.key(key).begin_object(); }
+  void close() override { w_.end_object(); }
+
+ private:
+  json_writer& w_;
+};
+
 void write_echo(json_writer& w, const request& req) {
-  std::visit(overloaded{
-                 [&](const renameiso_request& r) {
-                   w.member("source", r.source.str()).member("target", r.target.str());
-                 },
-                 [&](const rmiso_request& r) { w.member("target", r.target.str()); },
-                 [&](const setup_request& r) { w.member("nic", r.nic.str()).member("pool", r.pool.str()); },
-                 [&](const create_request& r) {
-                   w.member("name", r.name.str()).member("size", r.disk_size.str());
-                 },
-                 [&](const install_request& r) { w.member("iso", r.iso.str()).member("name", r.name.str()); },
-                 [&](const start_request& r) { w.member("name", r.name.str()); },
-                 [&](const stop_request& r) { w.member("name", r.name.str()); },
-                 [&](const delete_request& r) { w.member("name", r.name.str()); },
-                 [&](const adddisk_request& r) {
-                   w.key(r.name.str()).begin_object();
-                   if (r.pool) w.member("pool", r.pool->str());
-                   w.member("size", r.disk_size.str()).end_object();
-                 },
-                 [&](const resizedisk_request& r) {
-                   w.member("disk", r.disk.str()).member("name", r.name.str()).member("size", r.new_size.str());
-                 },
-                 [&](const deletedisk_request& r) { w.member("disk", r.disk.str()).member("name", r.name.str()); },
-                 [&](const setprop_request& r) {
-                   std::vector<const property*> sorted;
-                   for (const auto& p : r.properties) sorted.push_back(&p);
-                   std::sort(sorted.begin(), sorted.end(),
-                             [](auto* a, auto* b) { return a->name() < b->name(); });
-                   w.key(r.name.str()).begin_object();
-                   for (const auto* p : sorted) w.member(p->name(), p->value());
-                   w.end_object();
-                 },
-                 [&](const auto&) {},
-             },
-             req);
+  json_echo out(w);
+  echo_arguments(req, out);
 }
 
 const std::string& guest_of(const request& req) {
