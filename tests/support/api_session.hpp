@@ -55,3 +55,14 @@ inline std::string str(const json_value& v, const char* key) {
     EXPECT_EQ(r_.status, 200) << (request) << "\n -> " << r_.text;             \
     return (session).args_of(r_);                                              \
   }()
+
+// Sends request through session, expects it refused with HTTP status code
+// and yields the action error's message (its "error" member). A macro for
+// the same reason as EXPECT_OK.
+#define EXPECT_REFUSED(session, request, code)                                 \
+  [&] {                                                                        \
+    auto r_ = (session).send(request);                                         \
+    EXPECT_TRUE(r_.is_error) << (request) << "\n -> " << r_.text;              \
+    EXPECT_EQ(r_.status, (code)) << (request) << "\n -> " << r_.text;           \
+    return iohyve_test::str((session).args_of(r_), "error");                   \
+  }()

@@ -16,12 +16,6 @@ using iohyve_test::str;
 namespace {
 
 // The error message, after checking the code.
-std::string refused(api_session& s, const std::string& request, int code) {
-  auto r = s.send(request);
-  EXPECT_EQ(r.status, code) << request << "\n -> " << r.text;
-  return str(s.args_of(r), "error");
-}
-
 class conflicts : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -37,7 +31,7 @@ TEST_F(conflicts, names_iohyve_reserves_are_400_and_nothing_runs) {
   for (const char* name : {"ISO", "Firmware"}) {
     host.clear_invocations();
     const std::string msg =
-        refused(s, std::string(R"({"action":"create","name":")") + name + R"(","size":"1G"})", 400);
+        EXPECT_REFUSED(s, std::string(R"({"action":"create","name":")") + name + R"(","size":"1G"})", 400);
     EXPECT_NE(msg.find("reserved"), std::string::npos) << msg;
     EXPECT_EQ(host.invocations(), std::vector<std::string>{}) << name;
   }
@@ -57,7 +51,7 @@ TEST_F(conflicts, web_cannot_boot_while_web2_runs_and_the_reply_says_why) {
   for (const std::string req : {R"({"action":"start","name":"web"})",
                                 R"({"action":"install","name":"web","iso":"fbsd.iso"})"}) {
     host.clear_invocations();
-    const std::string msg = refused(s, req, 409);
+    const std::string msg = EXPECT_REFUSED(s, req, 409);
     EXPECT_NE(msg.find("'web2'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("pgrep -f ioh-web"), std::string::npos) << msg;
     for (const auto& call : host.invocations()) EXPECT_EQ(call.rfind("iohyve", 0), std::string::npos) << call;
@@ -75,13 +69,13 @@ TEST_F(conflicts, web_cannot_boot_while_web2_runs_and_the_reply_says_why) {
 TEST_F(conflicts, setprop_refuses_another_guests_tap_console_and_volume) {
   const auto tap = host.property("tank/iohyve/web2", "iohyve:tap").value_or("?");
   const auto con = host.property("tank/iohyve/web2", "iohyve:con").value_or("?");
-  std::string msg = refused(s, R"({"action":"setprop","name":"web","tap":")" + tap + "\"}", 409);
+  std::string msg = EXPECT_REFUSED(s, R"({"action":"setprop","name":"web","tap":")" + tap + "\"}", 409);
   EXPECT_NE(msg.find("'web2'"), std::string::npos) << msg;
-  msg = refused(s, R"({"action":"setprop","name":"web","con":")" + con + "\"}", 409);
+  msg = EXPECT_REFUSED(s, R"({"action":"setprop","name":"web","con":")" + con + "\"}", 409);
   EXPECT_NE(msg.find("'web2'"), std::string::npos) << msg;
-  msg = refused(s, R"({"action":"setprop","name":"web","pcidev:3":"ahci-hd,/dev/zvol/tank/iohyve/web2/disk0"})", 409);
+  msg = EXPECT_REFUSED(s, R"({"action":"setprop","name":"web","pcidev:3":"ahci-hd,/dev/zvol/tank/iohyve/web2/disk0"})", 409);
   EXPECT_NE(msg.find("web2"), std::string::npos) << msg;
-  msg = refused(s, R"({"action":"setprop","name":"web","pcidev:3":"virtio-net,)" + tap + "\"}", 409);
+  msg = EXPECT_REFUSED(s, R"({"action":"setprop","name":"web","pcidev:3":"virtio-net,)" + tap + "\"}", 409);
   EXPECT_NE(msg.find("'web2'"), std::string::npos) << msg;
   EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:pcidev:3"), std::nullopt);
   EXPECT_NE(host.property("tank/iohyve/web", "iohyve:tap"), tap);
@@ -93,7 +87,7 @@ TEST_F(conflicts, setprop_refuses_another_guests_tap_console_and_volume) {
 TEST_F(conflicts, host_devices_need_the_owners_opt_in) {
   for (const char* value : {"passthru,2/0/0", "ahci-hd,/dev/ada1", "virtio-blk,/dev/zvol/tank/other"}) {
     const std::string msg =
-        refused(s, std::string(R"({"action":"setprop","name":"web","pcidev:4":")") + value + "\"}", 403);
+        EXPECT_REFUSED(s, std::string(R"({"action":"setprop","name":"web","pcidev:4":")") + value + "\"}", 403);
     EXPECT_NE(msg.find("allow-host-devices"), std::string::npos) << msg;
   }
   EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:pcidev:4"), std::nullopt);
@@ -116,7 +110,7 @@ TEST_F(conflicts, rmiso_refuses_the_iso_a_running_installer_boots) {
     ASSERT_TRUE(s.handler().wait_for_tasks());
   }
   EXPECT_OK(s, R"({"action":"install","name":"web","iso":"a.iso"})");
-  const std::string msg = refused(s, R"({"action":"rmiso","target":"a.iso"})", 409);
+  const std::string msg = EXPECT_REFUSED(s, R"({"action":"rmiso","target":"a.iso"})", 409);
   EXPECT_NE(msg.find("'web'"), std::string::npos) << msg;
   EXPECT_TRUE(host.dataset_exists("tank/iohyve/ISO/a.iso"));
   EXPECT_OK(s, R"({"action":"rmiso","target":"b.iso"})");  // another ISO: fine
@@ -127,7 +121,7 @@ TEST_F(conflicts, rmiso_refuses_the_iso_a_running_installer_boots) {
 
 TEST_F(conflicts, resize_to_a_size_that_is_no_multiple_of_the_block_size_is_400) {
   const std::string msg =
-      refused(s, R"({"action":"resizedisk","name":"web","disk":"disk0","size":"3000001K"})", 400);
+      EXPECT_REFUSED(s, R"({"action":"resizedisk","name":"web","disk":"disk0","size":"3000001K"})", 400);
   EXPECT_NE(msg.find("block size"), std::string::npos) << msg;
   EXPECT_NE(msg.find("16384 bytes"), std::string::npos) << msg;
   EXPECT_EQ(host.property("tank/iohyve/web/disk0", "volsize"), "1G");
@@ -137,7 +131,7 @@ TEST_F(conflicts, resize_to_a_size_that_is_no_multiple_of_the_block_size_is_400)
 TEST(not_set_up, create_before_setup_is_409_saying_so) {
   fake_host host;
   api_session s(host);
-  const std::string msg = refused(s, R"({"action":"create","name":"web","size":"1G"})", 409);
+  const std::string msg = EXPECT_REFUSED(s, R"({"action":"create","name":"web","size":"1G"})", 409);
   EXPECT_NE(msg.find("iohyve is not set up on this host"), std::string::npos) << msg;
   // Find the guest, iohyve create, look for POOL/iohyve; nothing else.
   EXPECT_EQ(host.invocations().size(), 3u);

@@ -19,14 +19,6 @@ using iohyve_test::str;
 
 namespace {
 
-// Asserts an action error with this code.
-#define EXPECT_REFUSED(session, request, code)                                 \
-  do {                                                                         \
-    auto r_ = (session).send(request);                                         \
-    EXPECT_TRUE(r_.is_error) << (request) << "\n -> " << r_.text;              \
-    EXPECT_EQ(r_.status, code) << (request) << "\n -> " << r_.text;            \
-  } while (0)
-
 TEST(e2e, whole_lifecycle) {
   fake_host host;
   iohyve_test::temp_dir media;

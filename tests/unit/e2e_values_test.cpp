@@ -24,13 +24,6 @@ void host_run(const fake_host& host, const std::string& tool, std::vector<std::s
 }
 
 // The reply's error message, after checking its code.
-std::string refused(api_session& s, const std::string& request, int code) {
-  auto r = s.send(request);
-  EXPECT_EQ(r.status, code) << request << "\n -> " << r.text;
-  auto args = s.args_of(r);
-  return str(args, "error");
-}
-
 class values : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -117,7 +110,7 @@ TEST_F(values, a_renamed_dataset_is_listed_under_its_dataset_and_not_acted_on) {
   EXPECT_TRUE(vms.contains("db"));
   for (const char* name : {"web", "www"}) {
     const std::string msg =
-        refused(s, std::string(R"({"action":"start","name":")") + name + R"("})", 409);
+        EXPECT_REFUSED(s, std::string(R"({"action":"start","name":")") + name + R"("})", 409);
     EXPECT_NE(msg.find("tank/iohyve/www"), std::string::npos) << msg;
   }
   EXPECT_EQ(host.running_guests(), std::vector<std::string>{});
@@ -147,7 +140,7 @@ TEST(two_pools, the_same_name_on_two_pools_is_listed_twice_under_distinct_keys_a
   for (const char* req : {R"({"action":"delete","name":"twin"})", R"({"action":"start","name":"twin"})",
                           R"({"action":"getprops","name":"twin"})", R"({"action":"adddisk","name":"twin","size":"1G"})",
                           R"({"action":"setprop","name":"twin","ram":"1G"})", R"({"action":"listdisks","name":"twin"})"}) {
-    const std::string msg = refused(s, req, 409);
+    const std::string msg = EXPECT_REFUSED(s, req, 409);
     EXPECT_NE(msg.find("tank/iohyve/twin"), std::string::npos) << msg;
     EXPECT_NE(msg.find("tank2/iohyve/twin"), std::string::npos) << msg;
   }
