@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "iohyve_api/error.hpp"
+#include "iohyve_api/export.hpp"
 #include "iohyve_api/host.hpp"
 #include "iohyve_api/requests.hpp"
 #include "iohyve_api/responses.hpp"
@@ -20,7 +21,7 @@
 namespace iohyve_api {
 
 // One progress report of a running download (parsed from fetch(1)).
-struct fetch_progress {
+struct IOHYVE_API fetch_progress {
   std::string filename;       // the file being written, as fetch names it
   int percent_done = -1;      // 0..100, or -1 when fetch does not know the size
   std::string download_rate;  // as fetch prints it, e.g. "5120 kBps"
@@ -30,7 +31,7 @@ struct fetch_progress {
 using progress_sink = std::function<void(const fetch_progress&)>;
 
 // What the host's owner allows beyond the defaults.
-struct client_options {
+struct IOHYVE_API client_options {
   // setprop of a pcidev:N that passes host PCI hardware through
   // (passthru,B/S/F) or hands the guest a host device or a volume that is
   // not one of its own zvols (ahci-hd,/dev/ada1): off, since either gives a
@@ -38,7 +39,7 @@ struct client_options {
   bool allow_host_devices = false;
 };
 
-class client {
+class IOHYVE_API client {
  public:
   // The runner must outlive the client. The client is safe to use from
   // several threads and beside other processes using the same

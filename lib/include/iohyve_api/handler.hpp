@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "iohyve_api/export.hpp"
+
 namespace iohyve_api {
 
 class client;
@@ -28,7 +30,7 @@ using event_sink = std::function<void(const std::string& event_json)>;
 // The same progress as the events, as values, for callers that draw it
 // (the CLI's --progress bar) rather than forward JSON. Same threads as the
 // event sink.
-struct task_progress {
+struct IOHYVE_API task_progress {
   std::string queue_id;
   std::string filename;
   int percent_done = -1;      // -1 while unknown
@@ -39,7 +41,7 @@ struct task_progress {
 };
 using progress_observer = std::function<void(const task_progress&)>;
 
-struct handler_options {
+struct IOHYVE_API handler_options {
   access_policy policy = access_policy::read_write;
   bool dry_run = false;        // plan and describe commands, run nothing
   bool pretty = false;         // indented JSON for people
@@ -52,14 +54,14 @@ struct handler_options {
   progress_observer on_progress;  // may be empty
 };
 
-struct reply {
+struct IOHYVE_API reply {
   message_form form = message_form::websocket;
   int status = 200;     // HTTP status: 200, or the error's code
   bool is_error = false;  // a protocol error or an action error
   std::string text;     // what to send back, in the request's form
 };
 
-class handler {
+class IOHYVE_API handler {
  public:
   handler(client& backend, handler_options options = {});
   // Cancels running tasks: each child is stopped, its partial ISO removed and

@@ -43,9 +43,9 @@ using request =
                  setprop_request>;
 
 // The action's name as the API spells it ("listvms", "fetchiso", ...).
-std::string_view action_name(const request& req) noexcept;
+IOHYVE_API std::string_view action_name(const request& req) noexcept;
 
 // True for actions that change the host (refused under a read-only policy).
-bool changes_host(const request& req) noexcept;
+IOHYVE_API bool changes_host(const request& req) noexcept;
 
 }  // namespace iohyve_api
