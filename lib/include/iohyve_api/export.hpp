@@ -11,6 +11,11 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define IOHYVE_API __attribute__((visibility("default")))
+// For a private nested class of an exported class (handler::impl): it would
+// otherwise take the enclosing class's visibility and export its
+// out-of-line members.
+#define IOHYVE_HIDDEN __attribute__((visibility("hidden")))
 #else
 #define IOHYVE_API
+#define IOHYVE_HIDDEN
 #endif

@@ -79,7 +79,7 @@ class IOHYVE_API handler {
   void cancel_tasks();
 
  private:
-  struct impl;
+  struct IOHYVE_HIDDEN impl;
   std::unique_ptr<impl> impl_;
 };
 
