@@ -1,7 +1,8 @@
 // What the cross-process locks add to a change for a single caller: one
 // uncontended host_lock::acquire + release (mkdir of the existing lock
-// directory, open, flock, close). Compare with the process spawns of any
-// change (handler_bench and the e2e tests: milliseconds each).
+// directory, open creating the file, flock, fstat + lstat, unlink, close).
+// Compare with the process spawns of any change (handler_bench and the e2e
+// tests: milliseconds each).
 //   locks_bench --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <unistd.h>

@@ -7,6 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "iohyve_api/export.hpp"
+
 namespace iohyve_api {
 
 // The codes of the error contract (see README, "Errors"). They double as
@@ -23,11 +25,11 @@ enum class error_code : int {
 };
 
 // "400", "404", ... as the reference spells codes (strings, not numbers).
-std::string_view code_string(error_code code) noexcept;
+IOHYVE_API std::string_view code_string(error_code code) noexcept;
 // "Bad Request", "Not Found", ... (HTTP reason phrases).
-std::string_view reason_phrase(error_code code) noexcept;
+IOHYVE_API std::string_view reason_phrase(error_code code) noexcept;
 
-struct error {
+struct IOHYVE_API error {
   error_code code = error_code::bad_request;
   std::string message;  // precise and human readable: what, where, expected
 
@@ -62,7 +64,7 @@ class [[nodiscard]] result {
 };
 
 // For calls that return nothing on success.
-struct done {
+struct IOHYVE_API done {
   friend bool operator==(done, done) = default;
 };
 using status = result<done>;

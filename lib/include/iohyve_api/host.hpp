@@ -4,9 +4,11 @@
 
 #include <string>
 
+#include "iohyve_api/export.hpp"
+
 namespace iohyve_api {
 
-struct host_paths {
+struct IOHYVE_API host_paths {
   std::string iohyve = "/usr/local/sbin/iohyve";
   std::string zfs = "/sbin/zfs";
   std::string pgrep = "/bin/pgrep";

@@ -131,10 +131,10 @@ using request =
                  setprop_request>;
 
 // The action's name as the API spells it ("listvms", "fetchiso", ...).
-std::string_view action_name(const request& req) noexcept;
+IOHYVE_API std::string_view action_name(const request& req) noexcept;
 
 // True for actions that change the host (refused under a read-only policy).
-bool changes_host(const request& req) noexcept;
+IOHYVE_API bool changes_host(const request& req) noexcept;
 
 // Calls f(std::type_identity<T>{}) for each request type T, in the order of
 // `request`: for tables derived from it (the action names, parsers).

@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "iohyve_api/export.hpp"
+
 namespace iohyve_api {
 
-struct vm_info {
+struct IOHYVE_API vm_info {
   std::string name;
   std::string pool;         // the zfs pool the guest lives on
   std::string dataset;      // "tank/iohyve/web"
@@ -23,14 +25,14 @@ struct vm_info {
   friend bool operator==(const vm_info&, const vm_info&) = default;
 };
 
-struct disk_info {
+struct IOHYVE_API disk_info {
   std::string name;       // disk0, disk1, ...
   std::string size;       // as zfs prints it: "10G", "1.50G"
   std::uint64_t bytes = 0;
   friend bool operator==(const disk_info&, const disk_info&) = default;
 };
 
-struct property_entry {
+struct IOHYVE_API property_entry {
   std::string name;   // without the "iohyve:" prefix
   std::string value;  // verbatim
   // "" for a value set on the guest itself (local or received); for an

@@ -12,11 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "iohyve_api/export.hpp"
+
 namespace iohyve_api {
 
 // One process to run: an absolute program path and its arguments (argv[1..]).
 // Never interpreted by a shell.
-struct command {
+struct IOHYVE_API command {
   std::string program;
   std::vector<std::string> args;
   // Per-command limit; nullopt: the runner's default; zero: no limit.
@@ -29,7 +31,7 @@ struct command {
   }
 };
 
-struct command_result {
+struct IOHYVE_API command_result {
   // Set when the process could not be started at all (missing or
   // non-executable program); then nothing else below is meaningful.
   std::string spawn_error;
@@ -52,7 +54,7 @@ struct command_result {
 // Called with each chunk of terminal output as it arrives (run_on_terminal).
 using output_sink = std::function<void(std::string_view chunk)>;
 
-class command_runner {
+class IOHYVE_API command_runner {
  public:
   virtual ~command_runner() = default;
 
@@ -70,7 +72,7 @@ class command_runner {
                                          const std::atomic<bool>* cancel);
 };
 
-struct process_runner_options {
+struct IOHYVE_API process_runner_options {
   std::chrono::milliseconds timeout{60'000};    // default per-command limit
   std::chrono::milliseconds kill_grace{2'000};  // SIGTERM -> SIGKILL delay
   std::size_t output_cap = 8u << 20;            // bytes kept per stream
@@ -81,7 +83,7 @@ struct process_runner_options {
 // and LC_ALL=C; stdin from /dev/null; no other inherited descriptors.
 // Returns when the child exits, even if a grandchild (bhyve started in the
 // background by iohyve) keeps the output pipes open.
-class process_runner final : public command_runner {
+class IOHYVE_API process_runner final : public command_runner {
  public:
   explicit process_runner(process_runner_options options = {});
   command_result run(const command& cmd) override;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "iohyve_api/export.hpp"
 #include "iohyve_api/error.hpp"
 
 namespace iohyve_api {
@@ -15,7 +16,7 @@ namespace iohyve_api {
 // or digit, 1..27 bytes, so that bhyve's VM name "ioh-NAME" fits its limit
 // of 31 bytes. ASCII only: iohyve uses it in unquoted shell words and in
 // grep ^NAME$, so nothing else may pass.
-class guest_name {
+class IOHYVE_API guest_name {
  public:
   static result<guest_name> parse(std::string_view text);
   const std::string& str() const noexcept { return value_; }
@@ -34,7 +35,7 @@ class guest_name {
 // accepted. bytes() is computed as zfs does: integers exactly (refused if
 // they overflow 64 bits), decimals as double * 2^shift, truncated ("1.1K" is
 // 1126); it is never zero ("0", "0.0001" are refused).
-class size {
+class IOHYVE_API size {
  public:
   static result<size> parse(std::string_view text);
   const std::string& str() const noexcept { return text_; }  // as given
@@ -48,7 +49,7 @@ class size {
 };
 
 // A guest disk: "disk0", "disk1", ... (no leading zeros, index < 1000).
-class disk_name {
+class IOHYVE_API disk_name {
  public:
   static result<disk_name> parse(std::string_view text);
   const std::string& str() const noexcept { return value_; }
@@ -65,7 +66,7 @@ class disk_name {
 // (letters, digits, '_', '-', '.', ':'), not starting with '-' or '.'
 // (so never "." or ".."), 1..200 bytes, no '/'. zfs would also take spaces;
 // iohyve splits unquoted words on them, so they are refused.
-class iso_name {
+class IOHYVE_API iso_name {
  public:
   static result<iso_name> parse(std::string_view text);
   const std::string& str() const noexcept { return value_; }
@@ -80,7 +81,7 @@ class iso_name {
 // it, minus spaces: starts with a letter, then letters, digits, '_', '-',
 // '.', ':'; at most 239 bytes; not "log" and not beginning with "mirror",
 // "raidz", "draid" or "spare" (names zfs reserves).
-class pool_name {
+class IOHYVE_API pool_name {
  public:
   static result<pool_name> parse(std::string_view text);
   const std::string& str() const noexcept { return value_; }
@@ -94,7 +95,7 @@ class pool_name {
 // A FreeBSD network interface name such as "em0", "re0", "igb1", "vlan10",
 // "lagg0": a letter, then letters, digits, '_' or '.', at most 15 bytes.
 // It is written into rc.conf, which sh sources at boot: nothing else may pass.
-class nic_name {
+class IOHYVE_API nic_name {
  public:
   static result<nic_name> parse(std::string_view text);
   const std::string& str() const noexcept { return value_; }
@@ -118,7 +119,7 @@ class nic_name {
 //   '\' or control characters, also after percent-decoding;
 // - the path does not end with '/', and its last component, taken as is
 //   (no percent-decoding, so no '%'), is a valid iso_name: file_name().
-class url {
+class IOHYVE_API url {
  public:
   static result<url> parse(std::string_view text);
   const std::string& str() const noexcept { return value_; }
@@ -143,7 +144,7 @@ class url {
 // "name" and "size" are not settable (iohyve derives them), nor "install"
 // (iohyve rewrites it on every install and start), nor "bhyve_path" (iohyve
 // executes it as root on the next start).
-class property {
+class IOHYVE_API property {
  public:
   static result<property> parse(std::string_view name, std::string_view value);
   const std::string& name() const noexcept { return name_; }    // without "iohyve:"

@@ -24,18 +24,25 @@ error lock_failure(const std::string& what, const std::string& path, int err) {
 
 host_lock::~host_lock() { release(); }
 
-host_lock::host_lock(host_lock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+host_lock::host_lock(host_lock&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
 
 host_lock& host_lock::operator=(host_lock&& other) noexcept {
   if (this != &other) {
     release();
     fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
   }
   return *this;
 }
 
 void host_lock::release() noexcept {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor drops the flock
+  if (fd_ < 0) return;
+  // Unlinked while still held: a caller waiting on this file finds it gone
+  // once it gets the flock, and retries on a new one (see the header). A
+  // failed unlink only leaves the file behind, as before.
+  ::unlink(path_.c_str());
+  ::close(fd_);  // closing the last descriptor drops the flock
   fd_ = -1;
 }
 
@@ -49,15 +56,35 @@ result<host_lock> host_lock::try_acquire(const std::string& dir, const std::stri
 
 result<host_lock> host_lock::lock(const std::string& dir, const std::string& name, bool wait) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return lock_failure("create the lock directory", dir, errno);
-  const std::string path = dir + "/" + name + ".lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return lock_failure("open the lock file", path, errno);
-  host_lock held(fd);
+  std::string path = dir + "/" + name + ".lock";
   for (;;) {
-    if (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) return held;
-    if (errno == EINTR) continue;
-    if (errno == EWOULDBLOCK) return make_error(error_code::conflict, "held by another caller: " + path);
-    return lock_failure("lock the lock file", path, errno);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return lock_failure("open the lock file", path, errno);
+    int locked;
+    while ((locked = ::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) != 0 && errno == EINTR) {
+    }
+    if (locked != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return make_error(error_code::conflict, "held by another caller: " + path);
+      return lock_failure("lock the lock file", path, err);
+    }
+    // Still the file the path names? Its previous holder may have unlinked
+    // it between our open and our flock.
+    struct stat opened {};
+    struct stat named {};
+    if (::fstat(fd, &opened) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return lock_failure("inspect the lock file", path, err);
+    }
+    const int named_status = ::lstat(path.c_str(), &named);
+    const int named_errno = errno;
+    if (named_status == 0 && named.st_dev == opened.st_dev && named.st_ino == opened.st_ino)
+      return host_lock(fd, std::move(path));
+    ::close(fd);  // a stale file: never unlink it, the path may name a newer one
+    if (named_status != 0 && named_errno != ENOENT) return lock_failure("inspect the lock file", path, named_errno);
+    // Gone or replaced: open the current file and lock that.
   }
 }
 

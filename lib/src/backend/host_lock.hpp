@@ -5,8 +5,23 @@
 // opens its own file description, and flock locks of different
 // descriptions exclude each other, FreeBSD flock(2), Linux flock(2)).
 //
-// The files are never removed: removing a lock file while another caller
-// waits on it would let a third caller lock a new file of the same name.
+// A lock file exists only while its lock is held (or was held by a process
+// that died holding it): release unlinks it. Otherwise every guest name a
+// caller ever sent, existing or not, would leave a file behind for good,
+// and a daemon serving many callers would fill the directory. The protocol
+// that makes removing safe:
+//   acquire: open(O_CREAT) DIR/NAME.lock, flock() it, then compare the
+//            descriptor's dev/ino (fstat) with what the path names now
+//            (lstat). Different, or the path is gone: the file was unlinked
+//            by its previous holder after we opened it. Close, start again.
+//   release: unlink the path while still holding the flock, then close.
+// Why no two callers can both hold NAME: only a holder unlinks, and only
+// while it holds. So from the moment a caller's check succeeds until it
+// releases, the path names its file and no other; another caller's check
+// passes only on the file the path names, whose flock is then ours. A
+// caller that waited on an unlinked file wakes up, fails the check and
+// retries on the current file. (Someone else deleting lock files by hand
+// breaks this, as it broke the old never-removed files.)
 #pragma once
 
 #include <string>
@@ -34,12 +49,14 @@ class host_lock {
   static result<host_lock> try_acquire(const std::string& dir, const std::string& name);
 
   bool held() const noexcept { return fd_ >= 0; }
+  // Removes the lock file, then drops the lock (see above). Idempotent.
   void release() noexcept;
 
  private:
-  explicit host_lock(int fd) : fd_(fd) {}
+  host_lock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   static result<host_lock> lock(const std::string& dir, const std::string& name, bool wait);
   int fd_ = -1;
+  std::string path_;  // DIR/NAME.lock, unlinked on release
 };
 
 }  // namespace iohyve_api::detail

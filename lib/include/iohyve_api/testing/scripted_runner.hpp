@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "iohyve_api/export.hpp"
 #include "iohyve_api/runner.hpp"
 
 namespace iohyve_api::testing {
 
-class scripted_runner final : public command_runner {
+class IOHYVE_API scripted_runner final : public command_runner {
  public:
   // Every run of exactly this argv (program first) returns result, unless
   // queued results for it remain (see expect_once).
