@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "actions/parse_request.hpp"
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
 #include "backend/parsers.hpp"
 #include "backend/task_queue.hpp"
 #include "envelope/message.hpp"

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
 #include "try.hpp"
 
 namespace iohyve_api::detail {

@@ -19,8 +19,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "actions/quote.hpp"
 #include "iohyve_api/values.hpp"
+#include "text/quote.hpp"
+#include "text/utf8.hpp"
 
 namespace iohyve_api {
 namespace detail {

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
 #include "backend/commands.hpp"
 #include "backend/guest_resources.hpp"
 #include "backend/host_lock.hpp"

@@ -6,7 +6,7 @@
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
 #include "iohyve_api/values.hpp"
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
 #include "text/utf8.hpp"
 #include "try.hpp"
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <optional>
 
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
 
 namespace iohyve_api::detail {
 namespace {

@@ -27,7 +27,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
 #include "envelope/json_writer.hpp"
 #include "text/utf8.hpp"
 
