@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "errors.hpp"
 #include "text/quote.hpp"
 #include "try.hpp"
 
@@ -29,8 +30,6 @@ constexpr std::array<std::string_view, 19> action_names = {
     "create",  "install",   "start",     "stop",       "delete",     "adddisk", "listdisks",
     "resizedisk", "deletedisk", "version", "getprops", "setprop"};
 
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
-
 const arg* find(const arg_list& args, std::string_view key) {
   for (const auto& a : args)
     if (a.key == key) return &a;
@@ -45,7 +44,7 @@ class arg_reader {
 
   result<std::string_view> text(std::string_view key) {
     const arg* a = find(args_, key);
-    if (!a) return bad(fmt_missing(key));
+    if (!a) return bad_request(fmt_missing(key));
     return string_of(*a);
   }
 
@@ -83,9 +82,9 @@ class arg_reader {
     if ((a->kind == arg_kind::boolean || a->kind == arg_kind::string) &&
         (a->text == "true" || a->text == "false"))
       return a->text == "true";
-    return bad("argument '" + std::string(key) + "' of action '" + std::string(action_) +
-               "' must be true or false, not " +
-               (a->kind == arg_kind::string ? quote_value(a->text) : std::string(describe(a->kind))));
+    return bad_request("argument '" + std::string(key) + "' of action '" + std::string(action_) +
+                       "' must be true or false, not " +
+                       (a->kind == arg_kind::string ? quote_value(a->text) : std::string(describe(a->kind))));
   }
 
   // Every argument not read so far, except "action".
@@ -104,7 +103,7 @@ class arg_reader {
                       std::string(action_) + "'";
     msg += expected.empty() ? std::string(" (it takes no arguments)")
                             : " (expected: " + std::string(expected) + ")";
-    return bad(std::move(msg));
+    return bad_request(std::move(msg));
   }
 
   std::string_view action() const { return action_; }
@@ -130,8 +129,8 @@ class arg_reader {
   result<std::string_view> string_of(const arg& a) {
     mark_used(a.key);
     if (a.kind != arg_kind::string)
-      return bad("argument '" + a.key + "' of action '" + std::string(action_) +
-                 "' must be a string, not " + std::string(describe(a.kind)));
+      return bad_request("argument '" + a.key + "' of action '" + std::string(action_) +
+                         "' must be a string, not " + std::string(describe(a.kind)));
     return std::string_view(a.text);
   }
 
@@ -162,14 +161,14 @@ result<request> parse_setprop(arg_reader& in, const arg_list&) {
   std::vector<property> props;
   for (const arg* a : in.unused()) {
     if (a->kind != arg_kind::string)
-      return bad("property " + quote_value(a->key) + " must be a string, not " +
-                 std::string(describe(a->kind)));
+      return bad_request("property " + quote_value(a->key) + " must be a string, not " +
+                         std::string(describe(a->kind)));
     auto p = property::parse(a->key, a->text);
     if (!p) return std::move(p).error();
     props.push_back(std::move(p).value());
   }
   if (props.empty())
-    return bad("action 'setprop' needs at least one property to set, e.g. \"ram\": \"512M\"");
+    return bad_request("action 'setprop' needs at least one property to set, e.g. \"ram\": \"512M\"");
   return request{setprop_request{std::move(name), std::move(props)}};
 }
 
@@ -239,7 +238,7 @@ result<request> parse_args(arg_reader& in, const arg_list& args) {
     return finish(in, "name, disk", deletedisk_request{std::move(name), std::move(disk)});
   }
   if (a == "setprop") return parse_setprop(in, args);
-  return bad("unknown action " + quote_value(a));  // unreachable after find_action
+  return bad_request("unknown action " + quote_value(a));  // unreachable after find_action
 }
 
 #undef IOHYVE_TRY
@@ -248,12 +247,12 @@ result<request> parse_args(arg_reader& in, const arg_list& args) {
 
 result<std::string_view> find_action(const arg_list& args) {
   const arg* a = find(args, "action");
-  if (!a) return bad("missing argument 'action' (one of: listvms, fetchiso, listisos, ...)");
+  if (!a) return bad_request("missing argument 'action' (one of: listvms, fetchiso, listisos, ...)");
   if (a->kind != arg_kind::string)
-    return bad("argument 'action' must be a string, not " + std::string(describe(a->kind)));
+    return bad_request("argument 'action' must be a string, not " + std::string(describe(a->kind)));
   for (std::string_view name : action_names)
     if (a->text == name) return name;
-  return bad("unknown action " + quote_value(a->text));
+  return bad_request("unknown action " + quote_value(a->text));
 }
 
 result<request> parse_request(std::string_view action, const arg_list& args) {

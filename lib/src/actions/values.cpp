@@ -15,40 +15,32 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 #include <fmt/format.h>
 
-#include "text/quote.hpp"
+#include "errors.hpp"
+#include "text/chars.hpp"
 #include "text/decimal.hpp"
+#include "text/quote.hpp"
 
 namespace iohyve_api {
 
 namespace {
 
+using detail::all_of;
+using detail::bad_request;
+using detail::is_alnum;
+using detail::is_digit;
+using detail::is_hex_digit;
+using detail::is_letter;
+using detail::parse_canonical_unsigned;
 using detail::quote_value;
-
-// Locale-independent character classes (<cctype> depends on the locale and
-// is undefined for negative chars).
-constexpr bool is_letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_alnum(char c) noexcept { return is_letter(c) || is_digit(c); }
-constexpr bool is_hex_digit(char c) noexcept {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-constexpr char to_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-constexpr char to_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-template <class Pred>
-bool all_of(std::string_view text, Pred pred) {
-  return std::all_of(text.begin(), text.end(), pred);
-}
-
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
+using detail::to_lower;
+using detail::to_upper;
 
 // "invalid <what> '<value>': <reason>"
 error invalid(std::string_view what, std::string_view value, std::string_view reason) {
-  return bad(fmt::format("invalid {} {}: {}", what, quote_value(value), reason));
+  return bad_request(fmt::format("invalid {} {}: {}", what, quote_value(value), reason));
 }
 
 // The quote is cut at 64 bytes, so say how long the value really is.
@@ -61,15 +53,6 @@ std::size_t count_digits(std::string_view text, std::size_t from) noexcept {
   std::size_t i = from;
   while (i < text.size() && is_digit(text[i])) ++i;
   return i - from;
-}
-
-// "0", "7", "42": decimal, no sign, no leading zeros, 1..max_digits digits.
-std::optional<unsigned> parse_index(std::string_view text, std::size_t max_digits) {
-  if (text.empty() || text.size() > max_digits || !all_of(text, is_digit)) return std::nullopt;
-  if (text.size() > 1 && text[0] == '0') return std::nullopt;
-  unsigned value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
 }
 
 // ---- guest_name -----------------------------------------------------------
@@ -127,8 +110,6 @@ std::optional<size_syntax> split_size(std::string_view text) {
 // As zfs computes it: integers exactly, decimals as double * 2^shift,
 // truncated. nullopt when the result does not fit in 64 bits.
 std::optional<std::uint64_t> size_bytes(const size_syntax& s) {
-  const char* first = s.number.data();
-  const char* last = first + s.number.size();
   if (s.decimal) {
     const auto parsed = detail::parse_plain_decimal(s.number);
     if (!parsed) return std::nullopt;
@@ -137,10 +118,9 @@ std::optional<std::uint64_t> size_bytes(const size_syntax& s) {
     if (value >= 18446744073709551616.0) return std::nullopt;
     return static_cast<std::uint64_t>(value);
   }
-  std::uint64_t value = 0;
-  if (std::from_chars(first, last, value).ec != std::errc{}) return std::nullopt;
-  if (value > (std::numeric_limits<std::uint64_t>::max() >> s.shift)) return std::nullopt;
-  return value << s.shift;
+  const auto value = detail::parse_u64(s.number);
+  if (!value || *value > (std::numeric_limits<std::uint64_t>::max() >> s.shift)) return std::nullopt;
+  return *value << s.shift;
 }
 
 // ---- iso_name -------------------------------------------------------------
@@ -241,7 +221,7 @@ std::optional<std::string> host_problem(std::string_view authority) {
     return fmt::format("invalid host {}: only letters, digits, '-', '.' and '_' are allowed", quote_value(host));
   if (colon == std::string_view::npos) return std::nullopt;
   const auto port_text = host_port.substr(colon + 1);
-  const auto port = parse_index(port_text, 5);
+  const auto port = parse_canonical_unsigned(port_text, 5);
   if (!port || *port == 0 || *port > 65535)
     return fmt::format("invalid port {}: expected a number from 1 to 65535", quote_value(port_text));
   return std::nullopt;
@@ -339,7 +319,7 @@ std::optional<std::string> structure_problem(std::string_view text, std::string_
 }  // namespace
 
 result<guest_name> guest_name::parse(std::string_view text) {
-  if (text.empty()) return bad("guest name is empty");
+  if (text.empty()) return bad_request("guest name is empty");
   if (text.size() > max_guest_name)
     return too_long("guest name", text, max_guest_name, "bytes", " (bhyve's VM name 'ioh-NAME' must fit in 31)");
   if (!all_of(text, is_guest_name_char))
@@ -349,7 +329,7 @@ result<guest_name> guest_name::parse(std::string_view text) {
 }
 
 result<size> size::parse(std::string_view text) {
-  if (text.empty()) return bad("size is empty");
+  if (text.empty()) return bad_request("size is empty");
   if (text.size() > max_size_text) return too_long("size", text, max_size_text, "characters");
   const auto syntax = split_size(text);
   if (!syntax) return invalid("size", text, size_expected);
@@ -360,9 +340,9 @@ result<size> size::parse(std::string_view text) {
 }
 
 result<disk_name> disk_name::parse(std::string_view text) {
-  if (text.empty()) return bad("disk name is empty");
+  if (text.empty()) return bad_request("disk name is empty");
   constexpr std::string_view prefix = "disk";
-  const auto index = text.starts_with(prefix) ? parse_index(text.substr(prefix.size()), 3) : std::nullopt;
+  const auto index = text.starts_with(prefix) ? parse_canonical_unsigned(text.substr(prefix.size()), 3) : std::nullopt;
   if (!index)
     return invalid("disk name", text,
                    "expected 'disk' followed by a number from 0 to 999 without leading zeros, e.g. disk1");
@@ -370,14 +350,14 @@ result<disk_name> disk_name::parse(std::string_view text) {
 }
 
 result<iso_name> iso_name::parse(std::string_view text) {
-  if (text.empty()) return bad("ISO name is empty");
+  if (text.empty()) return bad_request("ISO name is empty");
   if (text.size() > max_iso_name) return too_long("ISO name", text, max_iso_name);
   if (const auto problem = iso_name_problem(text)) return invalid("ISO name", text, *problem);
   return iso_name(std::string(text));
 }
 
 result<pool_name> pool_name::parse(std::string_view text) {
-  if (text.empty()) return bad("pool name is empty");
+  if (text.empty()) return bad_request("pool name is empty");
   if (text.size() > max_pool_name) return too_long("pool name", text, max_pool_name);
   // zfs also allows ' ', but iohyve uses pool names unquoted in shell words.
   if (!all_of(text, is_dataset_char))
@@ -390,7 +370,7 @@ result<pool_name> pool_name::parse(std::string_view text) {
 }
 
 result<nic_name> nic_name::parse(std::string_view text) {
-  if (text.empty()) return bad("network interface name is empty");
+  if (text.empty()) return bad_request("network interface name is empty");
   if (text.size() > max_nic_name)
     return too_long("network interface name", text, max_nic_name, "bytes", " (IFNAMSIZ)");
   if (!all_of(text, is_nic_char))
@@ -400,7 +380,7 @@ result<nic_name> nic_name::parse(std::string_view text) {
 }
 
 result<url> url::parse(std::string_view text) {
-  if (text.empty()) return bad("URL is empty");
+  if (text.empty()) return bad_request("URL is empty");
   if (text.size() > max_url) return too_long("URL", text, max_url);
   if (auto problem = url_chars_problem(text)) return invalid("URL", text, *problem);
   std::string_view scheme;

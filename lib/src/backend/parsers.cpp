@@ -5,8 +5,13 @@
 // They run on every request, so they slice the input with string_view and
 // copy only what they return: no regex, no iostreams, one pass per input.
 #include "backend/parsers.hpp"
+
+#include "errors.hpp"
 #include "iohyve_api/values.hpp"
+#include "text/chars.hpp"
+#include "text/decimal.hpp"
 #include "text/quote.hpp"
+#include "text/split.hpp"
 #include "text/utf8.hpp"
 #include "try.hpp"
 
@@ -25,75 +30,10 @@ namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
 
-// Lines of a tool's output: '\n'-terminated, the last one possibly not.
-// number() counts every line, empty ones too, so that an error names the
-// line a user sees in an editor.
-class line_reader {
- public:
-  explicit line_reader(std::string_view text) : rest_(text) {}
-
-  bool next(std::string_view& line) {
-    if (rest_.empty()) return false;
-    const std::size_t nl = rest_.find('\n');
-    if (nl == npos) {
-      line = rest_;
-      rest_ = {};
-    } else {
-      line = rest_.substr(0, nl);
-      rest_.remove_prefix(nl + 1);
-    }
-    ++number_;
-    return true;
-  }
-  std::size_t number() const noexcept { return number_; }
-
- private:
-  std::string_view rest_;
-  std::size_t number_ = 0;
-};
-
-// Splits text on sep into out; returns the number of fields found, or
-// out.size() + 1 when there are more than out.size().
-template <std::size_t N>
-std::size_t split(std::string_view text, char sep, std::array<std::string_view, N>& out) {
-  std::size_t count = 0;
-  while (true) {
-    const std::size_t at = text.find(sep);
-    if (count == N) return N + 1;
-    out[count++] = text.substr(0, at);
-    if (at == npos) return count;
-    text.remove_prefix(at + 1);
-  }
-}
-
-// Exactly N separated fields.
-template <std::size_t N>
-bool split_exact(std::string_view text, char sep, std::array<std::string_view, N>& out) {
-  return split(text, sep, out) == N;
-}
-
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-bool all_digits(std::string_view s) noexcept {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
-
 // A control byte (C0 or DEL) or a space: never part of a guest name.
 bool is_blank_or_control(char c) noexcept {
   const auto u = static_cast<unsigned char>(c);
   return u <= 0x20 || u == 0x7f;
-}
-
-std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
-  if (!all_digits(s)) return std::nullopt;
-  std::uint64_t value = 0;
-  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-  for (char c : s) {
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
 }
 
 // string_view's operator<, inlined (it stayed an out-of-line call).
@@ -101,12 +41,6 @@ bool less_text(std::string_view a, std::string_view b) noexcept {
   const int c = std::char_traits<char>::compare(a.data(), b.data(), std::min(a.size(), b.size()));
   return c != 0 ? c < 0 : a.size() < b.size();
 }
-
-std::string_view trim_right(std::string_view s, char c = ' ') noexcept {
-  while (!s.empty() && s.back() == c) s.remove_suffix(1);
-  return s;
-}
-
 
 // fetch cuts names at a byte count (§a.3 "%-46.46s"), possibly inside a
 // multi-byte character; drop such a torn tail so callers can put the name
@@ -124,7 +58,7 @@ std::string_view drop_torn_utf8_tail(std::string_view s) noexcept {
 }
 
 // A tool's output quoted into an error message: at most 80 bytes of it,
-// escaped as every value the library quotes (actions/quote.hpp), so that a
+// escaped as every value the library quotes (text/quote.hpp), so that a
 // binary blob cannot corrupt a log line or a JSON reply.
 std::string quoted(std::string_view text) {
   constexpr std::size_t max_quoted_bytes = 80;
@@ -138,7 +72,7 @@ error unexpected_line(std::string_view command, std::size_t number, std::string_
   message += std::to_string(number);
   message += ": ";
   message += quoted(line);
-  return make_error(error_code::command_failed, std::move(message));
+  return command_failed(std::move(message));
 }
 
 // ---------------------------------------------------------------------------
@@ -352,8 +286,8 @@ class pool_checker {
   status check(const guest_view& g) {
     if (std::find(valid_.begin(), valid_.end(), g.pool) != valid_.end()) return done{};
     if (auto pool = pool_name::parse(g.pool); !pool)
-      return make_error(error_code::command_failed,
-                        "unexpected output from zfs get: dataset " + quoted(g.dataset) + ": " + pool.error().message);
+      return command_failed("unexpected output from zfs get: dataset " + quoted(g.dataset) + ": " +
+                            pool.error().message);
     valid_.push_back(g.pool);
     return done{};
   }
@@ -721,7 +655,7 @@ result<std::string> parse_version(std::string_view iohyve_output) {
   if (non_empty != 1 || !is_version_line(found)) {
     std::string message = "unexpected output from iohyve version: ";
     message += quoted(trim_right(iohyve_output, '\n'));
-    return make_error(error_code::command_failed, std::move(message));
+    return command_failed(std::move(message));
   }
   return std::string(found);
 }
@@ -848,10 +782,9 @@ std::optional<std::string_view> strip_rate(std::string_view& s) {
 // "%3d" percentage, space-padded on the left.
 std::optional<int> parse_percent(std::string_view field) noexcept {
   while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
-  if (field.empty() || field.size() > 9 || !all_digits(field)) return std::nullopt;
-  int value = 0;
-  for (char c : field) value = value * 10 + (c - '0');
-  return value;
+  const auto value = field.size() > 9 ? std::nullopt : parse_u64(field);
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
 // Everything left of the amount: "NAME(46)NNN% of " (TTY, §a.3) or

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <optional>
 
+#include "errors.hpp"
 #include "text/quote.hpp"
+#include "text/split.hpp"
 
 namespace iohyve_api::detail {
 namespace {
@@ -14,15 +16,15 @@ std::string_view base_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// Non-empty lines of text, each visited until f returns false.
+// Non-empty lines of text, without trailing '\r' and blanks, each visited
+// until f returns false.
 template <class F>
 void for_each_line(std::string_view text, F&& f) {
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    std::string_view line = text.substr(0, end);
+  line_reader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
     if (!line.empty() && !f(line)) return;
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
   }
 }
 
@@ -70,9 +72,8 @@ std::optional<error> abnormal_end(const command& cmd, const command_result& r) {
     return make_error(error_code::timed_out,
                       "'" + describe_command(cmd) + "' did not finish in time and was stopped");
   if (r.term_signal != 0)
-    return make_error(error_code::command_failed,
-                      "'" + describe_command(cmd) + "' was killed by signal " +
-                          std::to_string(r.term_signal) + " (" + strsignal(r.term_signal) + ")");
+    return command_failed("'" + describe_command(cmd) + "' was killed by signal " + std::to_string(r.term_signal) +
+                          " (" + strsignal(r.term_signal) + ")");
   return std::nullopt;
 }
 
@@ -94,7 +95,7 @@ std::optional<error> failure(const command& cmd, const command_result& r) {
   std::string msg = "'" + describe_command(cmd) + "' failed (exit status " +
                     std::to_string(r.exit_code) + ")";
   if (auto words = tool_message(r); !words.empty()) msg += ": " + words;
-  return make_error(error_code::command_failed, std::move(msg));
+  return command_failed(std::move(msg));
 }
 
 std::string iohyve_failure_line(const command_result& r) {
