@@ -9,11 +9,14 @@
 #include <thread>
 
 #include "backend/commands.hpp"
+#include "backend/fetch_output.hpp"
 #include "backend/guest_resources.hpp"
 #include "backend/host_lock.hpp"
-#include "backend/parsers.hpp"
+#include "backend/iohyve_output.hpp"
+#include "backend/process_output.hpp"
 #include "backend/rc_conf.hpp"
 #include "backend/tool_output.hpp"
+#include "backend/zfs_output.hpp"
 #include "errors.hpp"
 #include "text/decimal.hpp"
 #include "text/quote.hpp"

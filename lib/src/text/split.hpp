@@ -37,6 +37,19 @@ class line_reader {
   std::size_t number_ = 0;
 };
 
+// The lines of text that are not empty once their trailing '\r' and blanks
+// are cut (as a tool's message is shown), each passed to f until f returns
+// false.
+template <class F>
+void for_each_nonblank_line(std::string_view text, F&& f) {
+  line_reader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (!line.empty() && !f(line)) return;
+  }
+}
+
 // Splits text on sep into out; returns the number of fields found, or
 // out.size() + 1 when there are more than out.size().
 template <std::size_t N>
