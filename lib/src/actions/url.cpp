@@ -23,16 +23,8 @@
 namespace iohyve_api {
 namespace {
 
-using detail::all_of;
-using detail::bad_request;
-using detail::invalid_value;
-using detail::is_alnum;
-using detail::is_hex_digit;
-using detail::iso_name_problem;
-using detail::parse_canonical_unsigned;
-using detail::quote_value;
-using detail::to_lower;
-using detail::value_too_long;
+// The shared value helpers (text/, errors.hpp, value_checks.hpp).
+using namespace detail;
 
 constexpr std::size_t max_url = 2048;
 constexpr std::array<std::string_view, 4> url_schemes = {"http", "https", "ftp", "file"};

@@ -26,17 +26,8 @@
 namespace iohyve_api {
 namespace {
 
-using detail::all_of;
-using detail::bad_request;
-using detail::invalid_value;
-using detail::is_alnum;
-using detail::is_digit;
-using detail::is_letter;
-using detail::iso_name_problem;
-using detail::parse_canonical_unsigned;
-using detail::quote_value;
-using detail::to_upper;
-using detail::value_too_long;
+// The shared value helpers (text/, errors.hpp, value_checks.hpp).
+using namespace detail;
 
 std::size_t count_digits(std::string_view text, std::size_t from) noexcept {
   std::size_t i = from;

@@ -161,6 +161,18 @@ class dataset_record_head {
   std::string_view last_plain_;
 };
 
+// Calls keep(fields, value) for every record of `zfs get -H -o
+// name,property,source,value` output whose value is the dataset's own
+// (local or received): the queries ask for those only; be strict anyway.
+template <class Keep>
+status for_each_own_record(std::string_view zfs_output, Keep keep) {
+  dataset_record_head is_head;
+  return for_each_zfs_record<3>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) == source_kind::own) keep(f, value);
+      });
+}
+
 // Finds the entry of `dataset` among rows (each with a .dataset), or end.
 // zfs prints a dataset's lines together and datasets sorted: the entry is
 // the last one, or a new one goes after it. While rows were appended in
@@ -178,6 +190,18 @@ auto find_dataset_row(Rows& rows, std::string_view dataset, bool appended_in_ord
 template <class Rows>
 bool appends_in_order(const Rows& rows, std::string_view dataset) {
   return rows.empty() || std::string_view(rows.back().dataset) < dataset;
+}
+
+// The entry of `dataset` among rows, a new last one when there is none
+// (in_order as for find_dataset_row, kept up to date).
+template <class Rows>
+auto find_or_append_row(Rows& rows, std::string_view dataset, bool& in_order) {
+  auto it = find_dataset_row(rows, dataset, in_order);
+  if (it != rows.end()) return it;
+  in_order = in_order && appends_in_order(rows, dataset);
+  rows.emplace_back();
+  rows.back().dataset = dataset;
+  return rows.end() - 1;
 }
 
 // One dataset's iohyve properties, as views into the zfs output.
@@ -208,23 +232,13 @@ result<std::vector<dataset_props>> dataset_rows(std::string_view zfs_output,
                                                 std::optional<std::string_view> only = std::nullopt) {
   std::vector<dataset_props> rows;
   bool in_order = true;
-  dataset_record_head is_head;
-  const status parsed = for_each_zfs_record<3>(
-      zfs_output, is_head,
-      [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
-        if (classify_source(f[2]) != source_kind::own) return;  // the query filters these; be strict anyway
+  const status parsed =
+      for_each_own_record(zfs_output, [&](const std::array<std::string_view, 3>& f, std::string_view value) {
         if (only && !(f[0].size() > only->size() && f[0].ends_with(*only) && f[0][f[0].size() - only->size() - 1] == '/') &&
             !(f[1] == "iohyve:name" && value == *only) && (rows.empty() || rows.back().dataset != f[0]) &&
             std::none_of(rows.begin(), rows.end(), [&](const dataset_props& r) { return r.dataset == f[0]; }))
           return;
-        auto it = find_dataset_row(rows, f[0], in_order);
-        if (it == rows.end()) {
-          in_order = in_order && appends_in_order(rows, f[0]);
-          rows.emplace_back();
-          rows.back().dataset = f[0];
-          it = rows.end() - 1;
-        }
-        record_property(*it, f[1], value);
+        record_property(*find_or_append_row(rows, f[0], in_order), f[1], value);
       });
   if (!parsed) return parsed.error();
   return rows;
@@ -339,17 +353,11 @@ result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_
   };
   std::vector<row> rows;
   bool in_order = true;
-  dataset_record_head is_head;
-  const status parsed = for_each_zfs_record<3>(
-      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
-        if (classify_source(f[2]) != source_kind::own) return;
+  const status parsed =
+      for_each_own_record(zfs_output, [&](const std::array<std::string_view, 3>& f, std::string_view value) {
         if (rows.empty() || rows.back().dataset != f[0]) {
-          auto it = find_dataset_row(rows, f[0], in_order);
-          if (it == rows.end()) {
-            in_order = in_order && appends_in_order(rows, f[0]);
-            rows.emplace_back();
-            rows.back().dataset = f[0];
-          } else {
+          const auto it = find_or_append_row(rows, f[0], in_order);
+          if (it != rows.end() - 1) {
             std::rotate(it, it + 1, rows.end());  // make it the last row
             in_order = false;                     // rows are no longer sorted
           }
@@ -403,17 +411,9 @@ std::string dataset_properties::value_of(std::string_view property) const {
 result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output) {
   std::vector<dataset_properties> out;
   bool in_order = true;
-  dataset_record_head is_head;
-  const status parsed = for_each_zfs_record<3>(
-      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
-        if (classify_source(f[2]) != source_kind::own) return;
-        auto it = find_dataset_row(out, f[0], in_order);
-        if (it == out.end()) {
-          in_order = in_order && appends_in_order(out, f[0]);
-          out.push_back(dataset_properties{std::string(f[0]), {}});
-          it = out.end() - 1;
-        }
-        it->properties.emplace_back(std::string(f[1]), std::string(value));
+  const status parsed =
+      for_each_own_record(zfs_output, [&](const std::array<std::string_view, 3>& f, std::string_view value) {
+        find_or_append_row(out, f[0], in_order)->properties.emplace_back(std::string(f[1]), std::string(value));
       });
   if (!parsed) return parsed.error();
   return out;

@@ -269,6 +269,12 @@ std::string& in_situ_copy(std::string_view json) {
   return buffer;
 }
 
+// "invalid JSON at offset N: REASON", N counted from the start of the
+// whole message.
+error invalid_json(std::size_t offset, std::string_view reason) {
+  return bad_request("invalid JSON at offset " + std::to_string(offset) + ": " + std::string(reason));
+}
+
 // Parses a JSON request object into out. base_offset: where json starts in
 // the whole message, so that offsets in errors point into what was sent.
 // The caller has refused NUL bytes (they would end the in-situ text).
@@ -277,7 +283,7 @@ std::optional<error> parse_json(std::string_view json, std::size_t base_offset, 
   // UTF-8 is checked here, once for the whole text, rather than by RapidJSON
   // character by character inside strings (kParseValidateEncodingFlag).
   if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
-    return bad_request("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
+    return invalid_json(base_offset + bad_byte, "not valid UTF-8");
   // Recursive parsing is bounded: request_reader refuses to open more than
   // max_json_depth containers, and RapidJSON asks it before descending.
   constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
@@ -288,10 +294,7 @@ std::optional<error> parse_json(std::string_view json, std::size_t base_offset, 
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
   out.id_json = std::move(reader.id_json);
   if (reader.failure) return reader.failure;
-  if (!ok) {
-    return bad_request("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
-                       rapidjson::GetParseError_En(ok.Code()));
-  }
+  if (!ok) return invalid_json(base_offset + ok.Offset(), rapidjson::GetParseError_En(ok.Code()));
   if (!reader.has_args) {
     out.args = std::move(reader.root_args);
     if (out.form == message_form::websocket) out.form = message_form::rest_body;
@@ -423,7 +426,7 @@ class root_type_reader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
 // null pointer (undefined behaviour that UBSan reports).
 error describe_non_object(std::string_view json, std::size_t base_offset) {
   if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
-    return bad_request("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
+    return invalid_json(base_offset + bad_byte, "not valid UTF-8");
   constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
   std::string& text = in_situ_copy(json);
   rapidjson::InsituStringStream stream(text.data());
@@ -432,10 +435,7 @@ error describe_non_object(std::string_view json, std::size_t base_offset) {
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
   if (reader.too_deep)
     return bad_request("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels");
-  if (!ok) {
-    return bad_request("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
-                       rapidjson::GetParseError_En(ok.Code()));
-  }
+  if (!ok) return invalid_json(base_offset + ok.Offset(), rapidjson::GetParseError_En(ok.Code()));
   return bad_request("the request must be a JSON object, not " + std::string(reader.type));
 }
 
