@@ -1,6 +1,6 @@
-// Parsers for what iohyve itself prints: its version line and its failure
-// messages. Pure functions of text, unit-tested on captured output
-// (tests/fixtures/).
+// Readers of what iohyve itself prints: its version line and its failure
+// messages. Pure functions of the text it printed (no process is run
+// here), unit-tested on captured output (tests/fixtures/).
 #pragma once
 
 #include <string>
@@ -14,6 +14,7 @@ namespace iohyve_api::detail {
 // Output of `iohyve version`: one line "iohyve v<version> <YYYY/MM/DD> <edition>".
 // Anything else is an error quoting what was printed.
 result<std::string> parse_version(std::string_view iohyve_output);
+
 // The first line of iohyve's output (stdout, then stderr) that is one of its
 // known failure messages (formats.md §b.6), or "" if none: iohyve prints
 // them on stdout and often exits 0.
