@@ -4,12 +4,12 @@
 #include <mutex>
 
 #include "actions/parse_request.hpp"
-#include "actions/quote.hpp"
-#include "backend/parsers.hpp"
+#include "backend/fetch_output.hpp"
 #include "backend/task_queue.hpp"
 #include "envelope/message.hpp"
 #include "envelope/responses.hpp"
 #include "iohyve_api/client.hpp"
+#include "text/quote.hpp"
 
 namespace iohyve_api {
 

@@ -9,7 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "backend/parsers.hpp"
+#include "backend/fetch_output.hpp"
+#include "backend/process_output.hpp"
+#include "backend/zfs_output.hpp"
 #include "test_support.hpp"
 
 namespace {

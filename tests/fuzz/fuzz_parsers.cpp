@@ -10,7 +10,10 @@
 #include <cstdint>
 #include <string>
 
-#include "backend/parsers.hpp"
+#include "backend/fetch_output.hpp"
+#include "backend/iohyve_output.hpp"
+#include "backend/process_output.hpp"
+#include "backend/zfs_output.hpp"
 #include "fuzz_support.hpp"
 
 using namespace iohyve_fuzz;

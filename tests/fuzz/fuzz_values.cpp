@@ -2,7 +2,7 @@
 // Input: a selector byte, then the text (for property: name NUL value; for
 // the argument parser: an action index and a list of fuzzed arguments).
 // Property: whatever parse() accepts matches the documented grammar
-// (argv_check.cpp, written independently of values.cpp), and every command
+// (argv_check.cpp, written independently of values.cpp and url.cpp), and every command
 // a parsed request plans is a validated argv.
 #include <fuzzer/FuzzedDataProvider.h>
 

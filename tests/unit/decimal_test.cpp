@@ -1,11 +1,12 @@
 // parse_plain_decimal() must give the double strtod() gives in the C locale
 // (what zfs computes sizes from), on both of its paths, whatever the caller's
-// locale.
+// locale. The integer parsers take digits only and refuse what overflows.
 #include "text/decimal.hpp"
 
 #include <gtest/gtest.h>
 
 #include <clocale>
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -69,6 +70,21 @@ TEST(Decimal, IndependentOfTheGlobalLocale) {
   if (!switched) GTEST_SKIP() << "no locale with a decimal comma is installed";
   EXPECT_EQ(fast, 1.5);
   EXPECT_EQ(slow, c_strtod("12345678901234.56789"));
+}
+
+TEST(Integer, ParseU64TakesDigitsUpTo64Bits) {
+  EXPECT_EQ(parse_u64("0"), 0u);
+  EXPECT_EQ(parse_u64("007"), 7u);
+  EXPECT_EQ(parse_u64("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", "18446744073709551616", "99999999999999999999", "-1", "+1", " 1", "1 ", "1.0", "0x1"})
+    EXPECT_FALSE(parse_u64(bad)) << bad;
+}
+
+TEST(Integer, CanonicalUnsignedRefusesLeadingZerosAndLongText) {
+  EXPECT_EQ(parse_canonical_unsigned("0", 3), 0u);
+  EXPECT_EQ(parse_canonical_unsigned("999", 3), 999u);
+  EXPECT_EQ(parse_canonical_unsigned("65535", 5), 65535u);
+  for (const char* bad : {"", "00", "01", "1000", "1a", "-1"}) EXPECT_FALSE(parse_canonical_unsigned(bad, 3)) << bad;
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "backend/parsers.hpp"
+#include "backend/fetch_output.hpp"
 #include "test_support.hpp"
 
 namespace {

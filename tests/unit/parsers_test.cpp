@@ -9,7 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "backend/parsers.hpp"
+#include "backend/fetch_output.hpp"
+#include "backend/iohyve_output.hpp"
+#include "backend/process_output.hpp"
+#include "backend/zfs_output.hpp"
 #include "test_support.hpp"
 
 namespace {

@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "actions/properties.hpp"
-#include "actions/quote.hpp"
 #include "iohyve_api/values.hpp"
+#include "text/quote.hpp"
+#include "text/utf8.hpp"
 #include "test_support.hpp"
 
 namespace iohyve_api {

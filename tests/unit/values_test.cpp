@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "actions/quote.hpp"
+#include "text/quote.hpp"
+#include "text/utf8.hpp"
 
 namespace iohyve_api {
 namespace {

@@ -13,6 +13,7 @@
 #include "iohyve_api/export.hpp"
 #include "iohyve_api/error.hpp"
 #include "iohyve_api/host.hpp"
+#include "iohyve_api/progress.hpp"
 #include "iohyve_api/requests.hpp"
 #include "iohyve_api/responses.hpp"
 #include "iohyve_api/runner.hpp"
@@ -20,14 +21,6 @@
 
 namespace iohyve_api {
 
-// One progress report of a running download (parsed from fetch(1)).
-struct IOHYVE_API fetch_progress {
-  std::string filename;       // the file being written, as fetch names it
-  int percent_done = -1;      // 0..100, or -1 when fetch does not know the size
-  std::string download_rate;  // as fetch prints it, e.g. "5120 kBps"
-  std::string bytes;          // amount, as fetch prints it, e.g. " 231 MB"
-  bool final = false;         // fetch's closing line for this transfer
-};
 using progress_sink = std::function<void(const fetch_progress&)>;
 
 // What the host's owner allows beyond the defaults.

@@ -7,7 +7,8 @@
 #include <type_traits>
 #include <variant>
 
-#include "actions/quote.hpp"
+#include "errors.hpp"
+#include "text/quote.hpp"
 #include "try.hpp"
 
 namespace iohyve_api::detail {
@@ -26,8 +27,6 @@ std::string_view describe(arg_kind kind) noexcept {
 
 namespace {
 
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
-
 const arg* find(const arg_list& args, std::string_view key) {
   for (const auto& a : args)
     if (a.key == key) return &a;
@@ -42,7 +41,7 @@ class arg_reader {
 
   result<std::string_view> text(std::string_view key) {
     const arg* a = find(args_, key);
-    if (!a) return bad(fmt_missing(key));
+    if (!a) return bad_request(fmt_missing(key));
     return string_of(*a);
   }
 
@@ -80,9 +79,9 @@ class arg_reader {
     if ((a->kind == arg_kind::boolean || a->kind == arg_kind::string) &&
         (a->text == "true" || a->text == "false"))
       return a->text == "true";
-    return bad("argument '" + std::string(key) + "' of action '" + std::string(action_) +
-               "' must be true or false, not " +
-               (a->kind == arg_kind::string ? quote_value(a->text) : std::string(describe(a->kind))));
+    return bad_request("argument '" + std::string(key) + "' of action '" + std::string(action_) +
+                       "' must be true or false, not " +
+                       (a->kind == arg_kind::string ? quote_value(a->text) : std::string(describe(a->kind))));
   }
 
   // Every argument not read so far, except "action".
@@ -101,7 +100,7 @@ class arg_reader {
                       std::string(action_) + "'";
     msg += expected.empty() ? std::string(" (it takes no arguments)")
                             : " (expected: " + std::string(expected) + ")";
-    return bad(std::move(msg));
+    return bad_request(std::move(msg));
   }
 
   std::string_view action() const { return action_; }
@@ -127,8 +126,8 @@ class arg_reader {
   result<std::string_view> string_of(const arg& a) {
     mark_used(a.key);
     if (a.kind != arg_kind::string)
-      return bad("argument '" + a.key + "' of action '" + std::string(action_) +
-                 "' must be a string, not " + std::string(describe(a.kind)));
+      return bad_request("argument '" + a.key + "' of action '" + std::string(action_) +
+                         "' must be a string, not " + std::string(describe(a.kind)));
     return std::string_view(a.text);
   }
 
@@ -240,14 +239,14 @@ result<request> parse(std::type_identity<setprop_request>, arg_reader& in) {
   std::vector<property> props;
   for (const arg* a : in.unused()) {
     if (a->kind != arg_kind::string)
-      return bad("property " + quote_value(a->key) + " must be a string, not " +
-                 std::string(describe(a->kind)));
+      return bad_request("property " + quote_value(a->key) + " must be a string, not " +
+                         std::string(describe(a->kind)));
     auto p = property::parse(a->key, a->text);
     if (!p) return std::move(p).error();
     props.push_back(std::move(p).value());
   }
   if (props.empty())
-    return bad("action 'setprop' needs at least one property to set, e.g. \"ram\": \"512M\"");
+    return bad_request("action 'setprop' needs at least one property to set, e.g. \"ram\": \"512M\"");
   return request{setprop_request{std::move(name), std::move(props)}};
 }
 
@@ -321,12 +320,12 @@ constexpr auto action_names = [] {
 
 result<std::string_view> find_action(const arg_list& args) {
   const arg* a = find(args, "action");
-  if (!a) return bad("missing argument 'action' (one of: listvms, fetchiso, listisos, ...)");
+  if (!a) return bad_request("missing argument 'action' (one of: listvms, fetchiso, listisos, ...)");
   if (a->kind != arg_kind::string)
-    return bad("argument 'action' must be a string, not " + std::string(describe(a->kind)));
+    return bad_request("argument 'action' must be a string, not " + std::string(describe(a->kind)));
   for (std::string_view name : action_names)
     if (a->text == name) return name;
-  return bad("unknown action " + quote_value(a->text));
+  return bad_request("unknown action " + quote_value(a->text));
 }
 
 void echo_arguments(const request& req, echo_sink& out) {
@@ -339,7 +338,7 @@ result<request> parse_request(std::string_view action, const arg_list& args) {
   for_each_request_type([&](auto type) {
     if (!parsed && decltype(type)::type::action == action) parsed = parse(type, in);
   });
-  if (!parsed) return bad("unknown action " + quote_value(action));  // find_action accepted it: unreachable
+  if (!parsed) return bad_request("unknown action " + quote_value(action));  // find_action accepted it: unreachable
   return std::move(*parsed);
 }
 

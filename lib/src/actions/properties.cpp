@@ -19,8 +19,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "actions/quote.hpp"
+#include "errors.hpp"
 #include "iohyve_api/values.hpp"
+#include "text/chars.hpp"
+#include "text/decimal.hpp"
+#include "text/quote.hpp"
+#include "text/utf8.hpp"
 
 namespace iohyve_api {
 namespace detail {
@@ -36,40 +40,19 @@ struct rule {
   bool pattern = false;  // "pcidev:N", "mac_tapN": matched by prefix + number
 };
 
-// ---- character classes and small parsers ----------------------------------
-
-constexpr bool is_letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_alnum(char c) noexcept { return is_letter(c) || is_digit(c); }
-constexpr bool is_hex_digit(char c) noexcept {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-template <class Pred>
-bool all_of(std::string_view text, Pred pred) {
-  return std::all_of(text.begin(), text.end(), pred);
-}
+// ---- small parsers --------------------------------------------------------
 
 std::string expect(bool ok, std::string_view expected) { return ok ? std::string() : std::string(expected); }
 
-// Decimal without sign or leading zeros, 1..max_digits digits.
-std::optional<unsigned> parse_number(std::string_view text, std::size_t max_digits) {
-  if (text.empty() || text.size() > max_digits || !all_of(text, is_digit)) return std::nullopt;
-  if (text.size() > 1 && text[0] == '0') return std::nullopt;
-  unsigned value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
 bool in_range(std::string_view text, unsigned low, unsigned high) {
-  const auto n = parse_number(text, 5);
+  const auto n = parse_canonical_unsigned(text, 5);
   return n && *n >= low && *n <= high;
 }
 
 // PREFIX followed by a number (no leading zeros, at most max_digits digits).
 std::optional<unsigned> numbered(std::string_view text, std::string_view prefix, std::size_t max_digits) {
   if (!text.starts_with(prefix)) return std::nullopt;
-  return parse_number(text.substr(prefix.size()), max_digits);
+  return parse_canonical_unsigned(text.substr(prefix.size()), max_digits);
 }
 
 // Splits on `sep`; empty fields are kept.
@@ -210,12 +193,12 @@ std::string check_ram(std::string_view v) {
       "expected a memory size with a K, M or G suffix, e.g. 512M or 2G (or a plain number of megabytes below 1048576)";
   constexpr std::string_view suffixes = "KkMmGg";
   const bool suffixed = suffixes.find(v.back()) != suffixes.npos;
-  const auto number = parse_number(suffixed ? v.substr(0, v.size() - 1) : v, 7);
+  const auto number = parse_canonical_unsigned(suffixed ? v.substr(0, v.size() - 1) : v, 7);
   return expect(number && *number > 0 && (suffixed || *number < 1048576), expected);
 }
 
 bool is_sector_size(std::string_view text, unsigned minimum) {
-  const auto n = parse_number(text, 5);
+  const auto n = parse_canonical_unsigned(text, 5);
   return n && *n >= minimum && *n <= 65536 && (*n & (*n - 1)) == 0;
 }
 
@@ -231,7 +214,7 @@ std::string check_sectorsize(std::string_view v) {
   if (!is_sector_size(logical, 512)) return std::string(expected);
   if (slash == std::string_view::npos) return {};
   const auto physical = v.substr(slash + 1);
-  return expect(is_sector_size(physical, *parse_number(logical, 5)), expected);
+  return expect(is_sector_size(physical, *parse_canonical_unsigned(logical, 5)), expected);
 }
 
 // tap: "tapN[=IFACE][,tapN[=IFACE]...]" as tapadd writes it, or "-" for
@@ -268,7 +251,7 @@ std::string check_vnc_port(std::string_view v) {
 std::string check_vnc_ip(std::string_view v) {
   const auto parts = split(v, '.');
   const bool ok = parts.size() == 4 && std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
-                    const auto n = parse_number(p, 3);
+                    const auto n = parse_canonical_unsigned(p, 3);
                     return n && *n <= 255;
                   });
   return expect(ok, "expected an IPv4 address such as 127.0.0.1 or 0.0.0.0");
@@ -348,8 +331,6 @@ const rule* rule_named(std::string_view name) {
   return it == rules.end() ? nullptr : &*it;
 }
 
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
-
 std::string unknown_property_message(std::string_view name) {
   const bool prefixed = name.starts_with("iohyve:");
   return fmt::format("unknown property {}{}; settable properties are: {}", quote_value(name),
@@ -360,15 +341,15 @@ std::string unknown_property_message(std::string_view name) {
 // The rule for a property name, or the error that refuses the name.
 result<const rule*> find_rule(std::string_view name) {
   for (const auto& r : refused_names)
-    if (r.name == name) return bad(std::string(r.message));
+    if (r.name == name) return bad_request(std::string(r.message));
   for (const auto& p : name_patterns) {
     if (!name.starts_with(p.prefix)) continue;
     if (!numbered(name, p.prefix, p.max_digits))
-      return bad(fmt::format("invalid property name {}: {}", quote_value(name), p.expected));
+      return bad_request(fmt::format("invalid property name {}: {}", quote_value(name), p.expected));
     return rule_named(p.rule_name);
   }
   const rule* r = rule_named(name);
-  if (r == nullptr || r->pattern) return bad(unknown_property_message(name));
+  if (r == nullptr || r->pattern) return bad_request(unknown_property_message(name));
   return r;
 }
 
@@ -392,10 +373,10 @@ result<property> property::parse(std::string_view name, std::string_view value) 
   // The name is valid now; quote it anyway so that "pcidev:1" reads the same.
   const auto quoted_name = detail::quote_value(name);
   if (value.empty())
-    return make_error(error_code::bad_request, fmt::format("the value of property {} is empty", quoted_name));
+    return detail::bad_request(fmt::format("the value of property {} is empty", quoted_name));
   if (auto problem = detail::check_value(r, value); !problem.empty())
-    return make_error(error_code::bad_request, fmt::format("invalid value {} for property {}: {}",
-                                                           detail::quote_value(value), quoted_name, problem));
+    return detail::bad_request(
+        fmt::format("invalid value {} for property {}: {}", detail::quote_value(value), quoted_name, problem));
   return property(std::string(name), std::string(value));
 }
 

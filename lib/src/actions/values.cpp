@@ -1,4 +1,4 @@
-// parse() of the value types in values.hpp, and quote_value()/printable() of quote.hpp.
+// parse() of the value types in values.hpp, but url (url.cpp).
 //
 // The rules are strict on purpose: iohyve is a /bin/sh script that splices
 // these values into unquoted shell words, regular expressions (grep ^$name$),
@@ -8,162 +8,31 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 #include <fmt/format.h>
 
-#include "actions/quote.hpp"
+#include "actions/value_checks.hpp"
+#include "errors.hpp"
+#include "text/chars.hpp"
 #include "text/decimal.hpp"
+#include "text/quote.hpp"
 
 namespace iohyve_api {
-namespace detail {
 namespace {
 
-unsigned char byte_at(std::string_view text, std::size_t i) noexcept {
-  return static_cast<unsigned char>(text[i]);
-}
-
-// The code point of a sequence that utf8_sequence_length() accepted.
-char32_t decode_utf8(std::string_view seq) noexcept {
-  static constexpr std::array<unsigned char, 5> lead_mask = {0, 0x7f, 0x1f, 0x0f, 0x07};
-  char32_t cp = byte_at(seq, 0) & lead_mask[seq.size()];
-  for (std::size_t i = 1; i < seq.size(); ++i) cp = (cp << 6) | (byte_at(seq, i) & 0x3fu);
-  return cp;
-}
-
-// Characters that must not reach a terminal or log unescaped: C1 controls,
-// line/paragraph separators and the bidirectional overrides/isolates, which
-// can make a message display differently from what it says.
-bool is_printable_non_ascii(char32_t cp) noexcept {
-  if (cp <= 0x9f) return false;
-  if (cp == 0x2028 || cp == 0x2029) return false;
-  if (cp >= 0x202a && cp <= 0x202e) return false;
-  return !(cp >= 0x2066 && cp <= 0x2069);
-}
-
-void append_hex_escapes(std::string& out, std::string_view bytes) {
-  static constexpr std::string_view hex = "0123456789abcdef";
-  for (char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += "\\x";
-    out += hex[b >> 4];
-    out += hex[b & 0x0f];
-  }
-}
-
-// Appends one unit: a single byte, or a well-formed UTF-8 sequence.
-void append_unit(std::string& out, std::string_view unit, bool well_formed, bool quoted) {
-  if (unit.size() == 1 && well_formed) {
-    const char c = unit[0];
-    if (c == '\\' || (quoted && c == '\'')) {
-      out += '\\';
-      out += c;
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += c;
-    } else {
-      append_hex_escapes(out, unit);
-    }
-    return;
-  }
-  if (well_formed && is_printable_non_ascii(decode_utf8(unit))) {
-    out += unit;
-  } else {
-    append_hex_escapes(out, unit);
-  }
-}
-
-}  // namespace
-
-
-
-namespace {
-
-// Escapes and cuts `text` onto `out` (see quote.hpp).
-void append_escaped(std::string& out, std::string_view text, std::size_t max_bytes, bool quoted) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t n = utf8_sequence_length(text.substr(i));
-    const std::size_t unit = n == 0 ? 1 : n;
-    if (i + unit > max_bytes) break;  // never split a character
-    append_unit(out, text.substr(i, unit), n != 0, quoted);
-    i += unit;
-  }
-  if (i < text.size()) out += "...";
-}
-
-}  // namespace
-
-std::string quote_value(std::string_view value) {
-  std::string out;
-  out.reserve(std::min(value.size(), quote_max_bytes) + 8);
-  out += '\'';
-  append_escaped(out, value, quote_max_bytes, true);
-  out += '\'';
-  return out;
-}
-
-std::string printable(std::string_view text, std::size_t max_bytes) {
-  std::string out;
-  out.reserve(std::min(text.size(), max_bytes) + 8);
-  append_escaped(out, text, max_bytes, false);
-  return out;
-}
-
-}  // namespace detail
-
-namespace {
-
-using detail::quote_value;
-
-// Locale-independent character classes (<cctype> depends on the locale and
-// is undefined for negative chars).
-constexpr bool is_letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_alnum(char c) noexcept { return is_letter(c) || is_digit(c); }
-constexpr bool is_hex_digit(char c) noexcept {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-constexpr char to_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-constexpr char to_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-template <class Pred>
-bool all_of(std::string_view text, Pred pred) {
-  return std::all_of(text.begin(), text.end(), pred);
-}
-
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
-
-// "invalid <what> '<value>': <reason>"
-error invalid(std::string_view what, std::string_view value, std::string_view reason) {
-  return bad(fmt::format("invalid {} {}: {}", what, quote_value(value), reason));
-}
-
-// The quote is cut at 64 bytes, so say how long the value really is.
-error too_long(std::string_view what, std::string_view value, std::size_t max, std::string_view unit = "bytes",
-               std::string_view why = "") {
-  return invalid(what, value, fmt::format("at most {} {} are allowed, not {}{}", max, unit, value.size(), why));
-}
+// The shared value helpers (text/, errors.hpp, value_checks.hpp).
+using namespace detail;
 
 std::size_t count_digits(std::string_view text, std::size_t from) noexcept {
   std::size_t i = from;
   while (i < text.size() && is_digit(text[i])) ++i;
   return i - from;
-}
-
-// "0", "7", "42": decimal, no sign, no leading zeros, 1..max_digits digits.
-std::optional<unsigned> parse_index(std::string_view text, std::size_t max_digits) {
-  if (text.empty() || text.size() > max_digits || !all_of(text, is_digit)) return std::nullopt;
-  if (text.size() > 1 && text[0] == '0') return std::nullopt;
-  unsigned value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
 }
 
 // ---- guest_name -----------------------------------------------------------
@@ -221,8 +90,6 @@ std::optional<size_syntax> split_size(std::string_view text) {
 // As zfs computes it: integers exactly, decimals as double * 2^shift,
 // truncated. nullopt when the result does not fit in 64 bits.
 std::optional<std::uint64_t> size_bytes(const size_syntax& s) {
-  const char* first = s.number.data();
-  const char* last = first + s.number.size();
   if (s.decimal) {
     const auto parsed = detail::parse_plain_decimal(s.number);
     if (!parsed) return std::nullopt;
@@ -231,10 +98,9 @@ std::optional<std::uint64_t> size_bytes(const size_syntax& s) {
     if (value >= 18446744073709551616.0) return std::nullopt;
     return static_cast<std::uint64_t>(value);
   }
-  std::uint64_t value = 0;
-  if (std::from_chars(first, last, value).ec != std::errc{}) return std::nullopt;
-  if (value > (std::numeric_limits<std::uint64_t>::max() >> s.shift)) return std::nullopt;
-  return value << s.shift;
+  const auto value = detail::parse_u64(s.number);
+  if (!value || *value > (std::numeric_limits<std::uint64_t>::max() >> s.shift)) return std::nullopt;
+  return *value << s.shift;
 }
 
 // ---- iso_name -------------------------------------------------------------
@@ -246,16 +112,6 @@ constexpr std::size_t max_iso_name = 200;
 // name unquoted in shell words, so a space would split it.
 constexpr bool is_dataset_char(char c) noexcept {
   return is_alnum(c) || c == '_' || c == '-' || c == '.' || c == ':';
-}
-
-// Why `text` (non-empty) is not an ISO name, or nullopt when it is one.
-std::optional<std::string_view> iso_name_problem(std::string_view text) {
-  if (text.size() > max_iso_name) return "it is longer than 200 bytes";
-  if (!all_of(text, is_dataset_char)) return "only letters, digits, '_', '-', '.' and ':' are allowed";
-  // '-' would be read as an option by zfs, fetch and cp; '.' makes "." and
-  // ".." and hidden files.
-  if (text[0] == '-' || text[0] == '.') return "it must not start with '-' or '.'";
-  return std::nullopt;
 }
 
 // ---- pool_name ------------------------------------------------------------
@@ -281,228 +137,91 @@ constexpr std::size_t max_nic_name = 15;
 
 constexpr bool is_nic_char(char c) noexcept { return is_alnum(c) || c == '_' || c == '.'; }
 
-// ---- url ------------------------------------------------------------------
-
-constexpr std::size_t max_url = 2048;
-constexpr std::array<std::string_view, 4> url_schemes = {"http", "https", "ftp", "file"};
-
-// Unreserved characters plus the few delimiters an ISO URL needs. Quotes,
-// '$', '`', ';', '&', '|', '*', '[' and the like are left out: iohyve runs
-// `fetch $url` unquoted, so glob characters would expand there.
-constexpr bool is_url_char(char c) noexcept {
-  constexpr std::string_view extra = "-._~:/@%+,=";
-  return is_alnum(c) || (c != '\0' && extra.find(c) != std::string_view::npos);
-}
-
-constexpr bool is_host_char(char c) noexcept { return is_alnum(c) || c == '-' || c == '.' || c == '_'; }
-
-bool is_url_scheme(std::string_view scheme) noexcept {
-  return std::find(url_schemes.begin(), url_schemes.end(), scheme) != url_schemes.end();
-}
-
-std::optional<std::string> url_chars_problem(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '?' || c == '#') return std::string("query strings ('?') and fragments ('#') are not allowed");
-    if (!is_url_char(c))
-      return fmt::format(
-          "the character {} at offset {} is not allowed; use only ASCII letters, digits and - . _ ~ : / @ % + , = "
-          "(percent-encode anything else)",
-          quote_value(text.substr(i, 1)), i);
-    if (c == '%' && (i + 2 >= text.size() || !is_hex_digit(text[i + 1]) || !is_hex_digit(text[i + 2])))
-      return fmt::format("malformed percent-encoding at offset {}: '%' must be followed by two hex digits", i);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> scheme_problem(std::string_view scheme) {
-  if (is_url_scheme(scheme)) return std::nullopt;
-  std::string lower(scheme);
-  std::transform(lower.begin(), lower.end(), lower.begin(), to_lower);
-  if (is_url_scheme(lower))
-    return fmt::format("the scheme must be written in lower case, as in {}://", lower);
-  return fmt::format("unsupported scheme {}: only http, https, ftp and file are allowed", quote_value(scheme));
-}
-
-// AUTHORITY = [USERINFO "@"] HOST [":" PORT]
-std::optional<std::string> host_problem(std::string_view authority) {
-  const auto at = authority.rfind('@');
-  const auto host_port = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  const auto colon = host_port.rfind(':');
-  const auto host = host_port.substr(0, colon);
-  if (host.empty()) return std::string("the URL has no host");
-  if (!all_of(host, is_host_char))
-    return fmt::format("invalid host {}: only letters, digits, '-', '.' and '_' are allowed", quote_value(host));
-  if (colon == std::string_view::npos) return std::nullopt;
-  const auto port_text = host_port.substr(colon + 1);
-  const auto port = parse_index(port_text, 5);
-  if (!port || *port == 0 || *port > 65535)
-    return fmt::format("invalid port {}: expected a number from 1 to 65535", quote_value(port_text));
-  return std::nullopt;
-}
-
-// Decodes %XX escapes; a '%' without two hex digits stays as it is
-// (url_chars_problem() has refused those already).
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned value = 0;
-    if (text[i] == '%' && i + 2 < text.size() && is_hex_digit(text[i + 1]) && is_hex_digit(text[i + 2])) {
-      std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-      out += static_cast<char>(value);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-// A decoded segment that a server or fetch(1) could turn into a traversal.
-bool is_forbidden_segment(std::string_view decoded) {
-  if (decoded == "." || decoded == "..") return true;
-  return std::any_of(decoded.begin(), decoded.end(), [](char c) {
-    const auto b = static_cast<unsigned char>(c);
-    return c == '/' || c == '\\' || b < 0x20 || b == 0x7f;
-  });
-}
-
-// PATH starts with '/'. Each segment is checked, percent-decoded too.
-std::optional<std::string> path_problem(std::string_view path) {
-  if (path.size() <= 1) return std::string("the URL names no file, e.g. http://host/dir/file.iso");
-  std::size_t start = 1;
-  while (start < path.size()) {
-    const auto slash = path.find('/', start);
-    const auto segment = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
-    if (segment.empty()) return std::string("empty path segments ('//') are not allowed");
-    if (is_forbidden_segment(percent_decode(segment)))
-      return fmt::format(
-          "the path segment {} is not allowed: no '.' or '..' segments, and no percent-encoded '/', '\\' or control "
-          "characters",
-          quote_value(segment));
-    if (slash == std::string_view::npos) return std::nullopt;
-    start = slash + 1;
-  }
-  return std::string("the URL must end with a file name, not '/'");
-}
-
-// iohyve names the ISO after the last path component (basename $url), as is:
-// no percent-decoding.
-std::optional<std::string> file_name_problem(std::string_view name) {
-  std::optional<std::string_view> reason;
-  if (name.find('%') != std::string_view::npos)
-    reason = "percent-encoding is not allowed in it";
-  else
-    reason = iso_name_problem(name);
-  if (!reason) return std::nullopt;
-  return fmt::format("the URL's file name {} is not a valid ISO name: {}", quote_value(name), *reason);
-}
-
-// A URL without "://": "javascript:x" names its (refused) scheme.
-std::string no_separator_problem(std::string_view text) {
-  const auto colon = text.find(':');
-  if (colon != std::string_view::npos && colon > 0 && !is_url_scheme(text.substr(0, colon)))
-    return *scheme_problem(text.substr(0, colon));
-  return "expected SCHEME://HOST/PATH with SCHEME http, https, ftp or file, e.g. https://host/file.iso";
-}
-
-// SCHEME "://" AUTHORITY PATH, with the checks that depend on the scheme.
-// On success `scheme` and `file_name` point into `text`.
-std::optional<std::string> structure_problem(std::string_view text, std::string_view& scheme,
-                                             std::string_view& file_name) {
-  const auto sep = text.find("://");
-  if (sep == std::string_view::npos) return no_separator_problem(text);
-  scheme = text.substr(0, sep);
-  if (auto problem = scheme_problem(scheme)) return problem;
-  const auto rest = text.substr(sep + 3);
-  const auto slash = std::min(rest.find('/'), rest.size());
-  const auto authority = rest.substr(0, slash);
-  const auto path = rest.substr(slash);
-  if (scheme == "file") {
-    if (!authority.empty() || path.empty())
-      return std::string("a file URL must name an absolute path, e.g. file:///media/file.iso");
-  } else if (auto problem = host_problem(authority)) {
-    return problem;
-  }
-  if (auto problem = path_problem(path)) return problem;
-  file_name = path.substr(path.rfind('/') + 1);
-  return file_name_problem(file_name);
-}
-
 }  // namespace
 
+error detail::invalid_value(std::string_view what, std::string_view value, std::string_view reason) {
+  return bad_request(fmt::format("invalid {} {}: {}", what, quote_value(value), reason));
+}
+
+// The quote is cut at 64 bytes, so say how long the value really is.
+error detail::value_too_long(std::string_view what, std::string_view value, std::size_t max, std::string_view unit,
+                             std::string_view why) {
+  return invalid_value(what, value,
+                       fmt::format("at most {} {} are allowed, not {}{}", max, unit, value.size(), why));
+}
+
+std::optional<std::string_view> detail::iso_name_problem(std::string_view text) {
+  if (text.size() > max_iso_name) return "it is longer than 200 bytes";
+  if (!all_of(text, is_dataset_char)) return "only letters, digits, '_', '-', '.' and ':' are allowed";
+  // '-' would be read as an option by zfs, fetch and cp; '.' makes "." and
+  // ".." and hidden files.
+  if (text[0] == '-' || text[0] == '.') return "it must not start with '-' or '.'";
+  return std::nullopt;
+}
+
 result<guest_name> guest_name::parse(std::string_view text) {
-  if (text.empty()) return bad("guest name is empty");
+  if (text.empty()) return bad_request("guest name is empty");
   if (text.size() > max_guest_name)
-    return too_long("guest name", text, max_guest_name, "bytes", " (bhyve's VM name 'ioh-NAME' must fit in 31)");
+    return value_too_long("guest name", text, max_guest_name, "bytes",
+                          " (bhyve's VM name 'ioh-NAME' must fit in 31)");
   if (!all_of(text, is_guest_name_char))
-    return invalid("guest name", text, "only letters, digits, '_' and '-' are allowed");
-  if (!is_alnum(text[0])) return invalid("guest name", text, "the first character must be a letter or a digit");
+    return invalid_value("guest name", text, "only letters, digits, '_' and '-' are allowed");
+  if (!is_alnum(text[0]))
+    return invalid_value("guest name", text, "the first character must be a letter or a digit");
   return guest_name(std::string(text));
 }
 
 result<size> size::parse(std::string_view text) {
-  if (text.empty()) return bad("size is empty");
-  if (text.size() > max_size_text) return too_long("size", text, max_size_text, "characters");
+  if (text.empty()) return bad_request("size is empty");
+  if (text.size() > max_size_text) return value_too_long("size", text, max_size_text, "characters");
   const auto syntax = split_size(text);
-  if (!syntax) return invalid("size", text, size_expected);
+  if (!syntax) return invalid_value("size", text, size_expected);
   const auto bytes = size_bytes(*syntax);
-  if (!bytes) return invalid("size", text, "too large: a size must be below 16E (2^64 bytes)");
-  if (*bytes == 0) return invalid("size", text, "a size must be greater than zero");
+  if (!bytes) return invalid_value("size", text, "too large: a size must be below 16E (2^64 bytes)");
+  if (*bytes == 0) return invalid_value("size", text, "a size must be greater than zero");
   return size(std::string(text), *bytes);
 }
 
 result<disk_name> disk_name::parse(std::string_view text) {
-  if (text.empty()) return bad("disk name is empty");
+  if (text.empty()) return bad_request("disk name is empty");
   constexpr std::string_view prefix = "disk";
-  const auto index = text.starts_with(prefix) ? parse_index(text.substr(prefix.size()), 3) : std::nullopt;
+  const auto index =
+      text.starts_with(prefix) ? parse_canonical_unsigned(text.substr(prefix.size()), 3) : std::nullopt;
   if (!index)
-    return invalid("disk name", text,
-                   "expected 'disk' followed by a number from 0 to 999 without leading zeros, e.g. disk1");
+    return invalid_value("disk name", text,
+                         "expected 'disk' followed by a number from 0 to 999 without leading zeros, e.g. disk1");
   return disk_name(std::string(text), *index);
 }
 
 result<iso_name> iso_name::parse(std::string_view text) {
-  if (text.empty()) return bad("ISO name is empty");
-  if (text.size() > max_iso_name) return too_long("ISO name", text, max_iso_name);
-  if (const auto problem = iso_name_problem(text)) return invalid("ISO name", text, *problem);
+  if (text.empty()) return bad_request("ISO name is empty");
+  if (text.size() > max_iso_name) return value_too_long("ISO name", text, max_iso_name);
+  if (const auto problem = iso_name_problem(text)) return invalid_value("ISO name", text, *problem);
   return iso_name(std::string(text));
 }
 
 result<pool_name> pool_name::parse(std::string_view text) {
-  if (text.empty()) return bad("pool name is empty");
-  if (text.size() > max_pool_name) return too_long("pool name", text, max_pool_name);
+  if (text.empty()) return bad_request("pool name is empty");
+  if (text.size() > max_pool_name) return value_too_long("pool name", text, max_pool_name);
   // zfs also allows ' ', but iohyve uses pool names unquoted in shell words.
   if (!all_of(text, is_dataset_char))
-    return invalid("pool name", text, "only letters, digits, '_', '-', '.' and ':' are allowed");
-  if (!is_letter(text[0])) return invalid("pool name", text, "the first character must be a letter");
+    return invalid_value("pool name", text, "only letters, digits, '_', '-', '.' and ':' are allowed");
+  if (!is_letter(text[0])) return invalid_value("pool name", text, "the first character must be a letter");
   if (is_reserved_pool_name(text))
-    return invalid("pool name", text,
-                   "zfs reserves 'log' and the names beginning with mirror, raidz, draid or spare");
+    return invalid_value("pool name", text,
+                         "zfs reserves 'log' and the names beginning with mirror, raidz, draid or spare");
   return pool_name(std::string(text));
 }
 
 result<nic_name> nic_name::parse(std::string_view text) {
-  if (text.empty()) return bad("network interface name is empty");
+  if (text.empty()) return bad_request("network interface name is empty");
   if (text.size() > max_nic_name)
-    return too_long("network interface name", text, max_nic_name, "bytes", " (IFNAMSIZ)");
+    return value_too_long("network interface name", text, max_nic_name, "bytes", " (IFNAMSIZ)");
   if (!all_of(text, is_nic_char))
-    return invalid("network interface name", text, "only letters, digits, '_' and '.' are allowed");
-  if (!is_letter(text[0])) return invalid("network interface name", text, "the first character must be a letter");
+    return invalid_value("network interface name", text, "only letters, digits, '_' and '.' are allowed");
+  if (!is_letter(text[0]))
+    return invalid_value("network interface name", text, "the first character must be a letter");
   return nic_name(std::string(text));
-}
-
-result<url> url::parse(std::string_view text) {
-  if (text.empty()) return bad("URL is empty");
-  if (text.size() > max_url) return too_long("URL", text, max_url);
-  if (auto problem = url_chars_problem(text)) return invalid("URL", text, *problem);
-  std::string_view scheme;
-  std::string_view file_name;
-  if (auto problem = structure_problem(text, scheme, file_name)) return invalid("URL", text, *problem);
-  auto iso = iso_name::parse(file_name);
-  if (!iso) return std::move(iso).error();  // unreachable: file_name_problem() checked it
-  return url(std::string(text), std::string(scheme), std::move(iso).value());
 }
 
 }  // namespace iohyve_api

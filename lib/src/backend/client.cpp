@@ -8,13 +8,19 @@
 #include <mutex>
 #include <thread>
 
-#include "actions/quote.hpp"
 #include "backend/commands.hpp"
+#include "backend/fetch_output.hpp"
 #include "backend/guest_resources.hpp"
 #include "backend/host_lock.hpp"
-#include "backend/parsers.hpp"
+#include "backend/iohyve_output.hpp"
+#include "backend/process_output.hpp"
 #include "backend/rc_conf.hpp"
 #include "backend/tool_output.hpp"
+#include "backend/zfs_output.hpp"
+#include "errors.hpp"
+#include "text/decimal.hpp"
+#include "text/quote.hpp"
+#include "text/split.hpp"
 #include "try.hpp"
 
 namespace iohyve_api {
@@ -22,11 +28,6 @@ namespace iohyve_api {
 using namespace detail;
 
 namespace {
-
-error not_found(std::string message) { return make_error(error_code::not_found, std::move(message)); }
-error conflict(std::string message) { return make_error(error_code::conflict, std::move(message)); }
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
-error failed(std::string message) { return make_error(error_code::command_failed, std::move(message)); }
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
@@ -100,7 +101,7 @@ struct client::impl {
     std::string msg = "'" + describe_command(cmd) + "' failed";
     if (r.exit_code != 0) msg += " (exit status " + std::to_string(r.exit_code) + ")";
     msg += ": " + (line.empty() ? tool_message(r) : line);
-    return failed(std::move(msg));
+    return command_failed(std::move(msg));
   }
 
   status run_zfs(const command& cmd) {
@@ -210,16 +211,7 @@ struct client::impl {
   std::uint64_t block_size(const std::string& volume) {
     auto out = query(commands::volume_block_size(paths, volume));
     if (!out) return 0;
-    std::string_view text = *out;
-    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    constexpr std::size_t max_digits = 19;  // fits 64 bits
-    if (text.empty() || text.size() > max_digits) return 0;
-    std::uint64_t n = 0;
-    for (char c : text) {
-      if (c < '0' || c > '9') return 0;
-      n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return n;
+    return parse_u64(trim_right(*out, '\n')).value_or(0);
   }
 
   result<std::vector<guest_resources>> resources() {
@@ -231,14 +223,11 @@ struct client::impl {
   // makes; without it iohyve create fails with "leading slash in name").
   result<bool> iohyve_set_up() {
     IOHYVE_TRY(out, query(filesystems_cmd));
-    std::string_view rest = out;
-    while (!rest.empty()) {
-      const std::size_t nl = rest.find('\n');
-      const std::string_view line = rest.substr(0, nl);
+    line_reader lines(out);
+    std::string_view line;
+    while (lines.next(line)) {
       const std::size_t slash = line.find('/');
       if (slash != std::string_view::npos && slash > 0 && line.substr(slash) == "/iohyve") return true;
-      if (nl == std::string_view::npos) break;
-      rest.remove_prefix(nl + 1);
     }
     return false;
   }
@@ -267,7 +256,7 @@ struct client::impl {
       if (run) return done{};
       std::this_thread::sleep_for(std::chrono::milliseconds(100 * (attempt + 1)));
     }
-    return failed("iohyve " + std::string(what) + " reported success, but no bhyve process for guest " +
+    return command_failed("iohyve " + std::string(what) + " reported success, but no bhyve process for guest " +
                   q(name) + " is running");
   }
 };
@@ -332,7 +321,7 @@ status client::rename_iso(const iso_name& source, const iso_name& target) {
   if (has_target) return conflict("an ISO named " + q(target.str()) + " already exists");
   IOHYVE_CHECK(impl_->run_iohyve(commands::rename_iso(paths(), source.str(), target.str())));
   IOHYVE_TRY(moved, impl_->iso_exists(target));
-  if (!moved) return failed("iohyve renameiso reported success, but ISO " + q(target.str()) + " does not exist");
+  if (!moved) return command_failed("iohyve renameiso reported success, but ISO " + q(target.str()) + " does not exist");
   return done{};
 }
 
@@ -358,7 +347,7 @@ status client::remove_iso(const iso_name& target) {
   }
   IOHYVE_CHECK(impl_->run_iohyve(commands::remove_iso(paths(), target.str())));
   IOHYVE_TRY(still, impl_->iso_exists(target));
-  if (still) return failed("iohyve rmiso reported success, but ISO " + q(target.str()) + " still exists");
+  if (still) return command_failed("iohyve rmiso reported success, but ISO " + q(target.str()) + " still exists");
   return done{};
 }
 
@@ -370,7 +359,7 @@ status client::setup(const pool_name& pool, const nic_name& nic) {
   command_result r = impl_->runner.run(check);
   if (auto e = abnormal_end(check, r)) return std::move(*e);
   if (r.exit_code != 0)
-    return failed("iohyve setup reported success, but " + pool.str() + "/iohyve does not exist: " + tool_message(r));
+    return command_failed("iohyve setup reported success, but " + pool.str() + "/iohyve does not exist: " + tool_message(r));
   if (auto s = set_iohyve_flags(paths().rc_conf, "kmod=1 net=" + nic.str()); !s) {
     error e = std::move(s).error();
     e.message = "iohyve is set up on " + pool.str() + ", but rc.conf was not updated: " + e.message;
@@ -385,7 +374,7 @@ status client::create(const guest_name& name, const size& disk_size) {
   // iohyve keeps its ISOs and firmware in POOL/iohyve/ISO and
   // POOL/iohyve/Firmware: a guest of that name would be created inside them.
   if (name.str() == "ISO" || name.str() == "Firmware")
-    return bad("guest name " + q(name.str()) + " is reserved: iohyve keeps its own datasets under POOL/iohyve/" +
+    return bad_request("guest name " + q(name.str()) + " is reserved: iohyve keeps its own datasets under POOL/iohyve/" +
                name.str());
   const auto guest_lock = impl_->lock_guest(name);
   if (!guest_lock) return guest_lock.error();
@@ -406,12 +395,12 @@ status client::create(const guest_name& name, const size& disk_size) {
   auto made = impl_->find_guest(name);
   if (!made) {
     if (made.error().code != error_code::not_found) return made.error();
-    return failed("iohyve create reported success, but guest " + q(name.str()) + " does not exist");
+    return command_failed("iohyve create reported success, but guest " + q(name.str()) + " does not exist");
   }
   // Verified, not trusted: each guest its own tap and console.
   IOHYVE_TRY(all, impl_->resources());
   if (const std::string shared = shared_with_other_guest(made->dataset, all); !shared.empty())
-    return failed("iohyve created guest " + q(name.str()) + " (" + made->dataset + "), but " + shared +
+    return command_failed("iohyve created guest " + q(name.str()) + " (" + made->dataset + "), but " + shared +
                   "; give it a free one with setprop before starting it");
   return done{};
 }
@@ -468,7 +457,7 @@ status client::destroy(const guest_name& name) {
   }
   IOHYVE_CHECK(impl_->run_zfs(commands::destroy_guest_dataset(paths(), g.dataset)));
   if (auto still = impl_->find_guest(name); still)
-    return failed("zfs destroy reported success, but " + g.dataset + " still exists");
+    return command_failed("zfs destroy reported success, but " + g.dataset + " still exists");
   return done{};
 }
 
@@ -478,14 +467,14 @@ result<std::string> client::add_disk(const guest_name& name, const size& disk_si
   if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->find_guest(name));
   if (pool && pool->str() != g.pool)
-    return bad("guest " + q(g.name) + " lives on pool " + q(g.pool) + "; iohyve keeps a guest's disks on its own pool, not on " + q(pool->str()));
+    return bad_request("guest " + q(g.name) + " lives on pool " + q(g.pool) + "; iohyve keeps a guest's disks on its own pool, not on " + q(pool->str()));
   IOHYVE_TRY(before, impl_->disks(g));
   IOHYVE_CHECK(impl_->run_iohyve(commands::add_disk(paths(), name.str(), disk_size.str(), pool ? pool->str() : "")));
   IOHYVE_TRY(after, impl_->disks(g));
   const auto added = std::find_if(after.begin(), after.end(), [&](const disk_info& d) {
     return std::none_of(before.begin(), before.end(), [&](const disk_info& b) { return b.name == d.name; });
   });
-  if (added == after.end()) return failed("iohyve add reported success, but guest " + q(g.name) + " has no new disk");
+  if (added == after.end()) return command_failed("iohyve add reported success, but guest " + q(g.name) + " has no new disk");
   // Verified: exactly one pcidev points at the new disk (parallel adds once
   // left two pointing at one volume, and the guest booted it twice).
   IOHYVE_TRY(props, impl_->props(g));
@@ -498,10 +487,10 @@ result<std::string> client::add_disk(const guest_name& name, const size& disk_si
     std::string_view backing = std::string_view(p.value).substr(comma + 1);
     backing = backing.substr(0, backing.find(','));
     if (++uses[backing] > 1)
-      return failed("after iohyve add, two pcidevs of guest " + q(g.name) + " point at " + std::string(backing));
+      return command_failed("after iohyve add, two pcidevs of guest " + q(g.name) + " point at " + std::string(backing));
   }
   if (uses[device] != 1)
-    return failed("iohyve add created " + added->name + " of guest " + q(g.name) + ", but no pcidev points at it");
+    return command_failed("iohyve add created " + added->name + " of guest " + q(g.name) + ", but no pcidev points at it");
   return added->name;
 }
 
@@ -518,7 +507,7 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
   auto it = std::find_if(all.begin(), all.end(), [&](const disk_info& d) { return d.name == disk.str(); });
   if (it == all.end()) return not_found("guest " + q(g.name) + " has no disk " + q(disk.str()));
   if (new_size.bytes() <= it->bytes)
-    return bad("cannot resize " + disk.str() + " of guest " + q(g.name) + " to " + new_size.str() + " (" +
+    return bad_request("cannot resize " + disk.str() + " of guest " + q(g.name) + " to " + new_size.str() + " (" +
                std::to_string(new_size.bytes()) + " bytes): it is " + it->size + " (" +
                std::to_string(it->bytes) + " bytes) and disks can only grow");
   const std::string volume = g.dataset + "/" + disk.str();
@@ -527,7 +516,7 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
     // (nothing changes): that is the caller's argument, so a 400 saying so.
     const std::uint64_t block = impl_->block_size(volume);
     if (block > 0 && new_size.bytes() % block != 0)
-      return bad("size " + new_size.str() + " (" + std::to_string(new_size.bytes()) +
+      return bad_request("size " + new_size.str() + " (" + std::to_string(new_size.bytes()) +
                  " bytes) is not a multiple of the block size of " + disk.str() + " of guest " + q(g.name) + ", " +
                  format_zfs_size(block) + " (" + std::to_string(block) + " bytes)");
     return s;
@@ -539,7 +528,7 @@ status client::resize_disk(const guest_name& name, const disk_name& disk, const 
 }
 
 status client::delete_disk(const guest_name& name, const disk_name& disk) {
-  if (disk.index() == 0) return bad("disk0 is the boot disk of guest " + q(name.str()) + " and cannot be deleted");
+  if (disk.index() == 0) return bad_request("disk0 is the boot disk of guest " + q(name.str()) + " and cannot be deleted");
   const auto guest_lock = impl_->lock_guest(name);
   if (!guest_lock) return guest_lock.error();
   IOHYVE_TRY(g, impl_->stopped_guest(name));
@@ -592,7 +581,7 @@ status client::set_props(const guest_name& name, const std::vector<property>& pr
     const bool landed = std::any_of(now.begin(), now.end(), [&](const property_entry& e) {
       return e.name == p.name() && e.value == p.value();
     });
-    if (!landed) return failed("zfs set reported success, but iohyve:" + p.name() + " of " + g.dataset + " is not " + quote_value(p.value()));
+    if (!landed) return command_failed("zfs set reported success, but iohyve:" + p.name() + " of " + g.dataset + " is not " + quote_value(p.value()));
   }
   return done{};
 }
@@ -641,17 +630,17 @@ status client::fetch_iso(const url& source, const progress_sink& on_progress,
 
   const bool cancelled = cancel && cancel->load();
   std::optional<error> err;
-  if (cancelled) err = failed("the download was cancelled");
+  if (cancelled) err = command_failed("the download was cancelled");
   else if (auto e = abnormal_end(cmd, r)) err = std::move(*e);
   else if (r.exit_code != 0 || !last_fetch_error.empty())
-    err = failed("'" + describe_command(cmd) + "' failed" +
+    err = command_failed("'" + describe_command(cmd) + "' failed" +
                  (r.exit_code != 0 ? " (exit status " + std::to_string(r.exit_code) + ")" : std::string()) +
                  ": " + (last_fetch_error.empty() ? tool_message(r) : last_fetch_error));
 
   if (!err) {
     IOHYVE_TRY(exists, impl_->iso_exists(iso));
     if (exists) return done{};
-    err = failed("iohyve fetch reported success, but ISO " + q(iso.str()) + " does not exist");
+    err = command_failed("iohyve fetch reported success, but ISO " + q(iso.str()) + " does not exist");
   }
   // iohyve creates the ISO dataset before downloading and leaves it behind
   // when the download fails: remove it, so that nothing half-done remains.

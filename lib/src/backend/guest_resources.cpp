@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
+#include "errors.hpp"
+
 namespace iohyve_api::detail {
 
 namespace {
-
-error conflict(std::string message) { return make_error(error_code::conflict, std::move(message)); }
 
 std::string owner(const guest_resources& g) { return "guest '" + g.name + "' (" + g.dataset + ")"; }
 

@@ -1,4 +1,4 @@
-// Host resources guests hold (guest_resources, parsed in parsers.hpp): taps,
+// Host resources guests hold (guest_resources, parsed in zfs_output.hpp): taps,
 // null-modem consoles, volumes and host devices named in their properties.
 // Pure functions, used to verify create (each guest its own tap and console) and to refuse a
 // setprop that would hand a guest what another guest, or the host, owns.
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "backend/parsers.hpp"
+#include "backend/zfs_output.hpp"
 #include "iohyve_api/error.hpp"
 #include "iohyve_api/values.hpp"
 

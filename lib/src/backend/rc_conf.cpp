@@ -12,6 +12,9 @@
 #include <optional>
 #include <string_view>
 
+#include "errors.hpp"
+#include "text/split.hpp"
+
 namespace iohyve_api::detail {
 namespace {
 
@@ -36,8 +39,7 @@ class unique_fd {
 };
 
 error io_error(std::string_view what, const std::string& path, int err) {
-  return make_error(error_code::command_failed,
-                    std::string(what) + " " + path + ": " + std::strerror(err));
+  return command_failed(std::string(what) + " " + path + ": " + std::strerror(err));
 }
 
 // The value of an "iohyve_flags=..." line, unquoted; nullopt for other lines.
@@ -153,12 +155,10 @@ result<bool> iohyve_flags_set(const std::string& path) {
   auto text = read_all(fd.get(), path);
   if (!text) return std::move(text).error();
   bool set = false;
-  std::string_view rest = *text;
-  while (!rest.empty()) {
-    const auto end = rest.find('\n');
-    if (auto v = flags_value(rest.substr(0, end))) set = !v->empty();  // the last one wins, as in sh
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  }
+  line_reader lines(*text);
+  std::string_view line;
+  while (lines.next(line))
+    if (auto v = flags_value(line)) set = !v->empty();  // the last one wins, as in sh
   return set;
 }
 

@@ -1,10 +1,11 @@
 #include "backend/tool_output.hpp"
 
-#include <array>
 #include <cstring>
 #include <optional>
 
-#include "actions/quote.hpp"
+#include "errors.hpp"
+#include "text/quote.hpp"
+#include "text/split.hpp"
 
 namespace iohyve_api::detail {
 namespace {
@@ -13,42 +14,6 @@ std::string_view base_name(std::string_view path) {
   const auto slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
-
-// Non-empty lines of text, each visited until f returns false.
-template <class F>
-void for_each_line(std::string_view text, F&& f) {
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (!line.empty() && !f(line)) return;
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-  }
-}
-
-// Messages iohyve 0.7.x prints on failure, most of them with exit status 0
-// (formats.md §b.6, fixtures/README.md).
-constexpr std::array<std::string_view, 19> iohyve_failures = {
-    "doesn't exist",
-    "is a template",
-    "appears to be already running",
-    "Guest is already running",
-    "Not a valid guest name",
-    " not running",
-    "Please stop the guest first",
-    "Not a valid PCIDEV property",
-    "missing argument",
-    "There are errors with the pool",
-    "Please check the zpool status",
-    "failed!",
-    "cannot ",
-    "is not a valid command",
-    "You must set a firmware",
-    "Improper syntax",
-    "Error:",
-    "Please specify setup parameters",
-    "fetch: ",
-};
 
 }  // namespace
 
@@ -70,16 +35,15 @@ std::optional<error> abnormal_end(const command& cmd, const command_result& r) {
     return make_error(error_code::timed_out,
                       "'" + describe_command(cmd) + "' did not finish in time and was stopped");
   if (r.term_signal != 0)
-    return make_error(error_code::command_failed,
-                      "'" + describe_command(cmd) + "' was killed by signal " +
-                          std::to_string(r.term_signal) + " (" + strsignal(r.term_signal) + ")");
+    return command_failed("'" + describe_command(cmd) + "' was killed by signal " + std::to_string(r.term_signal) +
+                          " (" + strsignal(r.term_signal) + ")");
   return std::nullopt;
 }
 
 std::string tool_message(const command_result& r) {
   std::string msg;
   int lines = 0;
-  for_each_line(r.err.empty() ? std::string_view(r.out) : std::string_view(r.err),
+  for_each_nonblank_line(r.err.empty() ? std::string_view(r.out) : std::string_view(r.err),
                 [&](std::string_view line) {
                   if (!msg.empty()) msg += "; ";
                   msg += printable(line, 200);
@@ -94,24 +58,12 @@ std::optional<error> failure(const command& cmd, const command_result& r) {
   std::string msg = "'" + describe_command(cmd) + "' failed (exit status " +
                     std::to_string(r.exit_code) + ")";
   if (auto words = tool_message(r); !words.empty()) msg += ": " + words;
-  return make_error(error_code::command_failed, std::move(msg));
+  return command_failed(std::move(msg));
 }
 
-std::string iohyve_failure_line(const command_result& r) {
-  std::string found;
-  for (std::string_view text : {std::string_view(r.out), std::string_view(r.err)}) {
-    for_each_line(text, [&](std::string_view line) {
-      for (auto pattern : iohyve_failures) {
-        if (line.find(pattern) != std::string_view::npos) {
-          found = printable(line, 200);
-          return false;
-        }
-      }
-      return true;
-    });
-    if (!found.empty()) break;
-  }
-  return found;
+std::string quoted_output(std::string_view text) {
+  constexpr std::size_t max_quoted_bytes = 80;
+  return "'" + printable(text, max_quoted_bytes) + "'";
 }
 
 }  // namespace iohyve_api::detail

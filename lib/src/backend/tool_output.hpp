@@ -1,8 +1,10 @@
-// Turning a finished command into an error the caller can act on. iohyve
-// prints its own errors on stdout and often exits 0 (formats.md §b.6), so
-// success is judged by exit status AND by its known failure messages.
+// Turning a finished command into an error the caller can act on: how it
+// ended, and the tool's own words. iohyve prints its own errors on stdout
+// and often exits 0 (formats.md §b.6), so success is judged by exit status
+// AND by its known failure messages (iohyve_output.hpp).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +27,9 @@ std::string tool_message(const command_result& r);
 // A failed run: abnormal_end, or a non-zero exit (500 with tool_message).
 std::optional<error> failure(const command& cmd, const command_result& r);
 
-// The first line of iohyve's output (stdout, then stderr) that is one of its
-// known failure messages, or "" if none.
-std::string iohyve_failure_line(const command_result& r);
+// A tool's output quoted into an error message: at most 80 bytes of it,
+// escaped as every value the library quotes (text/quote.hpp), so that a
+// binary blob cannot corrupt a log line or a JSON reply.
+std::string quoted_output(std::string_view text);
 
 }  // namespace iohyve_api::detail

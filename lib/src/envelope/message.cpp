@@ -27,16 +27,15 @@
 #include <unordered_set>
 #include <vector>
 
-#include "actions/quote.hpp"
 #include "envelope/json_writer.hpp"
+#include "errors.hpp"
+#include "text/quote.hpp"
 #include "text/utf8.hpp"
 
 namespace rapidjson = iohyve_api_rapidjson;
 
 namespace iohyve_api::detail {
 namespace {
-
-error bad(std::string message) { return make_error(error_code::bad_request, std::move(message)); }
 
 // rapidjson's allocator is stateless: one shared instance spares each reader
 // a `new CrtAllocator` per request.
@@ -118,7 +117,7 @@ class request_reader {
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     const std::string_view key(s, n);
     frame& f = frames_[depth_ - 1];
-    if (!keys_.insert(f.key_mark, f.hashed_keys, key)) return fail(bad("duplicate key " + quote_value(key)));
+    if (!keys_.insert(f.key_mark, f.hashed_keys, key)) return fail(bad_request("duplicate key " + quote_value(key)));
     if (id_depth_ > 0) id_writer_.key(key);
     if (depth_ == 1) root_key_ = key;
     else if (in_args()) args_key_ = key;
@@ -167,18 +166,18 @@ class request_reader {
 
   bool open(bool is_object) {
     if (depth_ >= max_json_depth)
-      return fail(bad("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels"));
+      return fail(bad_request("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels"));
     const arg_kind kind = is_object ? arg_kind::object : arg_kind::array;
     frame_role role = frame_role::other;
     if (depth_ == 0) {
-      if (!is_object) return fail(bad("the request must be a JSON object, not an array"));
+      if (!is_object) return fail(bad_request("the request must be a JSON object, not an array"));
       role = frame_role::root;
     } else if (id_depth_ > 0 || (depth_ == 1 && root_key_ == "id")) {
       ++id_depth_;
       is_object ? id_writer_.begin_object() : id_writer_.begin_array();
       role = frame_role::id;
     } else if (depth_ == 1 && root_key_ == "args") {
-      if (!is_object) return fail(bad("'args' must be an object, not an array"));
+      if (!is_object) return fail(bad_request("'args' must be an object, not an array"));
       has_args = true;
       role = frame_role::args;
     } else if (depth_ == 1) {
@@ -206,7 +205,7 @@ class request_reader {
   }
 
   bool scalar(arg_kind kind, std::string_view text) {
-    if (depth_ == 0) return fail(bad("the request must be a JSON object"));
+    if (depth_ == 0) return fail(bad_request("the request must be a JSON object"));
     if (id_depth_ > 0) return write_id_scalar(kind, text);
     if (depth_ == 1) {
       if (root_key_ == "id") {
@@ -218,7 +217,7 @@ class request_reader {
         return true;
       }
       if (root_key_ == "args")
-        return fail(bad("'args' must be an object, not " + std::string(describe(kind))));
+        return fail(bad_request("'args' must be an object, not " + std::string(describe(kind))));
       add(root_args, root_key_, kind, text);
     } else if (in_args()) {
       add(args, args_key_, kind, text);
@@ -270,6 +269,12 @@ std::string& in_situ_copy(std::string_view json) {
   return buffer;
 }
 
+// "invalid JSON at offset N: REASON", N counted from the start of the
+// whole message.
+error invalid_json(std::size_t offset, std::string_view reason) {
+  return bad_request("invalid JSON at offset " + std::to_string(offset) + ": " + std::string(reason));
+}
+
 // Parses a JSON request object into out. base_offset: where json starts in
 // the whole message, so that offsets in errors point into what was sent.
 // The caller has refused NUL bytes (they would end the in-situ text).
@@ -278,7 +283,7 @@ std::optional<error> parse_json(std::string_view json, std::size_t base_offset, 
   // UTF-8 is checked here, once for the whole text, rather than by RapidJSON
   // character by character inside strings (kParseValidateEncodingFlag).
   if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
-    return bad("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
+    return invalid_json(base_offset + bad_byte, "not valid UTF-8");
   // Recursive parsing is bounded: request_reader refuses to open more than
   // max_json_depth containers, and RapidJSON asks it before descending.
   constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
@@ -289,10 +294,7 @@ std::optional<error> parse_json(std::string_view json, std::size_t base_offset, 
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
   out.id_json = std::move(reader.id_json);
   if (reader.failure) return reader.failure;
-  if (!ok) {
-    return bad("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
-               rapidjson::GetParseError_En(ok.Code()));
-  }
+  if (!ok) return invalid_json(base_offset + ok.Offset(), rapidjson::GetParseError_En(ok.Code()));
   if (!reader.has_args) {
     out.args = std::move(reader.root_args);
     if (out.form == message_form::websocket) out.form = message_form::rest_body;
@@ -303,10 +305,10 @@ std::optional<error> parse_json(std::string_view json, std::size_t base_offset, 
   // A WebSocket envelope names its subsystem itself.
   for (const char* field : {"namespace", "name"}) {
     const arg* a = find_arg(reader.root_args, field);
-    if (!a) return bad(std::string("missing '") + field + "' in the request envelope");
+    if (!a) return bad_request(std::string("missing '") + field + "' in the request envelope");
     if (a->kind != arg_kind::string)
-      return bad(std::string("'") + field + "' must be a string, not " + std::string(describe(a->kind)));
-    if (a->text.empty()) return bad(std::string("'") + field + "' is empty");
+      return bad_request(std::string("'") + field + "' must be a string, not " + std::string(describe(a->kind)));
+    if (a->text.empty()) return bad_request(std::string("'") + field + "' is empty");
     (std::string_view(field) == "name" ? out.name : out.ns) = a->text;
   }
   return std::nullopt;
@@ -327,22 +329,22 @@ std::optional<error> parse_rest_http(std::string_view text, parsed_message& out)
   const std::size_t sp1 = request_line.find(' ');
   const std::string_view verb = request_line.substr(0, sp1);
   if (verb != "GET" && verb != "PUT" && verb != "POST")
-    return bad("unsupported HTTP method " + quote_value(verb) +
-               ": expected 'PUT /sysadm/iohyve' (GET and POST are accepted too)");
+    return bad_request("unsupported HTTP method " + quote_value(verb) +
+                       ": expected 'PUT /sysadm/iohyve' (GET and POST are accepted too)");
   std::string_view rest = sp1 == std::string_view::npos ? std::string_view() : trim(request_line.substr(sp1 + 1));
   const std::string_view uri = rest.substr(0, rest.find(' '));
   const std::string_view version = trim(rest.substr(uri.size()));
   if (uri.size() < 2 || uri.front() != '/' || uri.find_first_of("?#") != std::string_view::npos)
-    return bad("invalid URI " + quote_value(uri) + ": expected /namespace/name, e.g. /sysadm/iohyve");
+    return bad_request("invalid URI " + quote_value(uri) + ": expected /namespace/name, e.g. /sysadm/iohyve");
   if (!version.empty() && version != "HTTP/1.0" && version != "HTTP/1.1")
-    return bad("unsupported HTTP version " + quote_value(version));
+    return bad_request("unsupported HTTP version " + quote_value(version));
   // As the reference: the namespace is the first path section, the name the last.
   std::string_view path = uri.substr(1);
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   const std::size_t first = path.find('/');
   const std::size_t last = path.rfind('/');
   if (first == std::string_view::npos || path.empty())
-    return bad("invalid URI " + quote_value(uri) + ": expected /namespace/name, e.g. /sysadm/iohyve");
+    return bad_request("invalid URI " + quote_value(uri) + ": expected /namespace/name, e.g. /sysadm/iohyve");
   out.ns = std::string(path.substr(0, first));
   out.name = std::string(path.substr(last + 1));
 
@@ -363,12 +365,12 @@ std::optional<error> parse_rest_http(std::string_view text, parsed_message& out)
     }
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0 || line.substr(0, colon).find(' ') != std::string_view::npos)
-      return bad("invalid header line " + quote_value(line) + ": expected 'Name: value'");
+      return bad_request("invalid header line " + quote_value(line) + ": expected 'Name: value'");
   }
   if (pos == std::string_view::npos) pos = text.size();
   const std::string_view body = text.substr(pos);
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
-    return bad("the REST request has no JSON body");
+    return bad_request("the REST request has no JSON body");
   return parse_json(body, pos, out, false);
 }
 
@@ -424,7 +426,7 @@ class root_type_reader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
 // null pointer (undefined behaviour that UBSan reports).
 error describe_non_object(std::string_view json, std::size_t base_offset) {
   if (const std::size_t bad_byte = utf8_valid_prefix(json); bad_byte != json.size())
-    return bad("invalid JSON at offset " + std::to_string(base_offset + bad_byte) + ": not valid UTF-8");
+    return invalid_json(base_offset + bad_byte, "not valid UTF-8");
   constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
   std::string& text = in_situ_copy(json);
   rapidjson::InsituStringStream stream(text.data());
@@ -432,12 +434,9 @@ error describe_non_object(std::string_view json, std::size_t base_offset) {
   rapidjson::Reader parser(&shared_crt_allocator);
   const rapidjson::ParseResult ok = parser.Parse<flags>(stream, reader);
   if (reader.too_deep)
-    return bad("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels");
-  if (!ok) {
-    return bad("invalid JSON at offset " + std::to_string(base_offset + ok.Offset()) + ": " +
-               rapidjson::GetParseError_En(ok.Code()));
-  }
-  return bad("the request must be a JSON object, not " + std::string(reader.type));
+    return bad_request("JSON nesting is deeper than " + std::to_string(max_json_depth) + " levels");
+  if (!ok) return invalid_json(base_offset + ok.Offset(), rapidjson::GetParseError_En(ok.Code()));
+  return bad_request("the request must be a JSON object, not " + std::string(reader.type));
 }
 
 }  // namespace
@@ -446,7 +445,7 @@ parse_outcome parse_message(std::string_view text) {
   parse_outcome outcome;
   parsed_message& msg = outcome.message;
   if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
-    outcome.error = bad("the message contains a NUL byte at offset " + std::to_string(nul));
+    outcome.error = bad_request("the message contains a NUL byte at offset " + std::to_string(nul));
     return outcome;
   }
   // A UTF-8 byte order mark, as some editors and Windows tools write it, is
@@ -456,7 +455,7 @@ parse_outcome parse_message(std::string_view text) {
   const std::string_view body = text.substr(base);
   const std::size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) {
-    outcome.error = bad("the message is empty");
+    outcome.error = bad_request("the message is empty");
     return outcome;
   }
   if (starts_like_request_line(body.substr(start))) {

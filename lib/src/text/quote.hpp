@@ -1,12 +1,11 @@
-// Quoting untrusted values into error messages, and the UTF-8 check the
-// quoting and the property rules share. Private to the library.
+// Quoting untrusted values and tools' words into error messages, in one way
+// for every layer (a request's value, a zfs line, a header line). Private to
+// the library.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
-
-#include "text/utf8.hpp"
 
 namespace iohyve_api::detail {
 
@@ -29,6 +28,5 @@ std::string quote_value(std::string_view value);
 // `text` are shown, then "...". printable("cannot open 'x'\r", 200) ==
 // "cannot open 'x'\\x0d".
 std::string printable(std::string_view text, std::size_t max_bytes = quote_max_bytes);
-
 
 }  // namespace iohyve_api::detail

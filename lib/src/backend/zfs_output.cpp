@@ -1,134 +1,36 @@
-// Parsers for the output of zfs, pgrep, iohyve and fetch(1). Formats are
+// Parsers for zfs's output: `zfs get -H` records (guests, their resources,
+// their properties, any dataset's own properties) and `zfs list -H` lines
+// (ISO datasets, a guest's disks), and sizes as zfs prints them. Formats are
 // those of the project's output-format reference, formats.md (cited as §x.y
 // below), checked against the captured runs in tests/fixtures/.
 //
 // They run on every request, so they slice the input with string_view and
 // copy only what they return: no regex, no iostreams, one pass per input.
-#include "backend/parsers.hpp"
-#include "iohyve_api/values.hpp"
-#include "actions/quote.hpp"
-#include "text/utf8.hpp"
-#include "try.hpp"
+#include "backend/zfs_output.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <limits>
 #include <tuple>
 #include <utility>
+
+#include "backend/tool_output.hpp"
+#include "errors.hpp"
+#include "iohyve_api/values.hpp"
+#include "text/chars.hpp"
+#include "text/decimal.hpp"
+#include "text/split.hpp"
+#include "try.hpp"
 
 namespace iohyve_api::detail {
 namespace {
 
-// ---------------------------------------------------------------------------
-// Text helpers
-
 constexpr std::size_t npos = std::string_view::npos;
-
-// Lines of a tool's output: '\n'-terminated, the last one possibly not.
-// number() counts every line, empty ones too, so that an error names the
-// line a user sees in an editor.
-class line_reader {
- public:
-  explicit line_reader(std::string_view text) : rest_(text) {}
-
-  bool next(std::string_view& line) {
-    if (rest_.empty()) return false;
-    const std::size_t nl = rest_.find('\n');
-    if (nl == npos) {
-      line = rest_;
-      rest_ = {};
-    } else {
-      line = rest_.substr(0, nl);
-      rest_.remove_prefix(nl + 1);
-    }
-    ++number_;
-    return true;
-  }
-  std::size_t number() const noexcept { return number_; }
-
- private:
-  std::string_view rest_;
-  std::size_t number_ = 0;
-};
-
-// Splits text on sep into out; returns the number of fields found, or
-// out.size() + 1 when there are more than out.size().
-template <std::size_t N>
-std::size_t split(std::string_view text, char sep, std::array<std::string_view, N>& out) {
-  std::size_t count = 0;
-  while (true) {
-    const std::size_t at = text.find(sep);
-    if (count == N) return N + 1;
-    out[count++] = text.substr(0, at);
-    if (at == npos) return count;
-    text.remove_prefix(at + 1);
-  }
-}
-
-// Exactly N separated fields.
-template <std::size_t N>
-bool split_exact(std::string_view text, char sep, std::array<std::string_view, N>& out) {
-  return split(text, sep, out) == N;
-}
-
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-bool all_digits(std::string_view s) noexcept {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
-
-// A control byte (C0 or DEL) or a space: never part of a guest name.
-bool is_blank_or_control(char c) noexcept {
-  const auto u = static_cast<unsigned char>(c);
-  return u <= 0x20 || u == 0x7f;
-}
-
-std::optional<std::uint64_t> parse_u64(std::string_view s) noexcept {
-  if (!all_digits(s)) return std::nullopt;
-  std::uint64_t value = 0;
-  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-  for (char c : s) {
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
 
 // string_view's operator<, inlined (it stayed an out-of-line call).
 bool less_text(std::string_view a, std::string_view b) noexcept {
   const int c = std::char_traits<char>::compare(a.data(), b.data(), std::min(a.size(), b.size()));
   return c != 0 ? c < 0 : a.size() < b.size();
-}
-
-std::string_view trim_right(std::string_view s, char c = ' ') noexcept {
-  while (!s.empty() && s.back() == c) s.remove_suffix(1);
-  return s;
-}
-
-
-// fetch cuts names at a byte count (§a.3 "%-46.46s"), possibly inside a
-// multi-byte character; drop such a torn tail so callers can put the name
-// into JSON, which must be valid UTF-8.
-std::string_view drop_torn_utf8_tail(std::string_view s) noexcept {
-  for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
-    const auto c = static_cast<unsigned char>(s[s.size() - back]);
-    if ((c & 0xc0) == 0x80) continue;  // continuation byte: look further back
-    if (c >= 0xc0 && utf8_sequence_length(s.substr(s.size() - back)) == 0) {
-      s.remove_suffix(back);
-    }
-    break;
-  }
-  return s;
-}
-
-// A tool's output quoted into an error message: at most 80 bytes of it,
-// escaped as every value the library quotes (actions/quote.hpp), so that a
-// binary blob cannot corrupt a log line or a JSON reply.
-std::string quoted(std::string_view text) {
-  constexpr std::size_t max_quoted_bytes = 80;
-  return "'" + printable(text, max_quoted_bytes) + "'";
 }
 
 error unexpected_line(std::string_view command, std::size_t number, std::string_view line) {
@@ -137,12 +39,9 @@ error unexpected_line(std::string_view command, std::size_t number, std::string_
   message += ": line ";
   message += std::to_string(number);
   message += ": ";
-  message += quoted(line);
-  return make_error(error_code::command_failed, std::move(message));
+  message += quoted_output(line);
+  return command_failed(std::move(message));
 }
-
-// ---------------------------------------------------------------------------
-// zfs
 
 // The SOURCE column of zfs get (§f; zprop_print_one_property): "local",
 // "received", "default", "-", "temporary", "inherited from DATASET".
@@ -262,6 +161,18 @@ class dataset_record_head {
   std::string_view last_plain_;
 };
 
+// Calls keep(fields, value) for every record of `zfs get -H -o
+// name,property,source,value` output whose value is the dataset's own
+// (local or received): the queries ask for those only; be strict anyway.
+template <class Keep>
+status for_each_own_record(std::string_view zfs_output, Keep keep) {
+  dataset_record_head is_head;
+  return for_each_zfs_record<3>(
+      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
+        if (classify_source(f[2]) == source_kind::own) keep(f, value);
+      });
+}
+
 // Finds the entry of `dataset` among rows (each with a .dataset), or end.
 // zfs prints a dataset's lines together and datasets sorted: the entry is
 // the last one, or a new one goes after it. While rows were appended in
@@ -279,6 +190,18 @@ auto find_dataset_row(Rows& rows, std::string_view dataset, bool appended_in_ord
 template <class Rows>
 bool appends_in_order(const Rows& rows, std::string_view dataset) {
   return rows.empty() || std::string_view(rows.back().dataset) < dataset;
+}
+
+// The entry of `dataset` among rows, a new last one when there is none
+// (in_order as for find_dataset_row, kept up to date).
+template <class Rows>
+auto find_or_append_row(Rows& rows, std::string_view dataset, bool& in_order) {
+  auto it = find_dataset_row(rows, dataset, in_order);
+  if (it != rows.end()) return it;
+  in_order = in_order && appends_in_order(rows, dataset);
+  rows.emplace_back();
+  rows.back().dataset = dataset;
+  return rows.end() - 1;
 }
 
 // One dataset's iohyve properties, as views into the zfs output.
@@ -309,23 +232,13 @@ result<std::vector<dataset_props>> dataset_rows(std::string_view zfs_output,
                                                 std::optional<std::string_view> only = std::nullopt) {
   std::vector<dataset_props> rows;
   bool in_order = true;
-  dataset_record_head is_head;
-  const status parsed = for_each_zfs_record<3>(
-      zfs_output, is_head,
-      [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
-        if (classify_source(f[2]) != source_kind::own) return;  // the query filters these; be strict anyway
+  const status parsed =
+      for_each_own_record(zfs_output, [&](const std::array<std::string_view, 3>& f, std::string_view value) {
         if (only && !(f[0].size() > only->size() && f[0].ends_with(*only) && f[0][f[0].size() - only->size() - 1] == '/') &&
             !(f[1] == "iohyve:name" && value == *only) && (rows.empty() || rows.back().dataset != f[0]) &&
             std::none_of(rows.begin(), rows.end(), [&](const dataset_props& r) { return r.dataset == f[0]; }))
           return;
-        auto it = find_dataset_row(rows, f[0], in_order);
-        if (it == rows.end()) {
-          in_order = in_order && appends_in_order(rows, f[0]);
-          rows.emplace_back();
-          rows.back().dataset = f[0];
-          it = rows.end() - 1;
-        }
-        record_property(*it, f[1], value);
+        record_property(*find_or_append_row(rows, f[0], in_order), f[1], value);
       });
   if (!parsed) return parsed.error();
   return rows;
@@ -352,8 +265,8 @@ class pool_checker {
   status check(const guest_view& g) {
     if (std::find(valid_.begin(), valid_.end(), g.pool) != valid_.end()) return done{};
     if (auto pool = pool_name::parse(g.pool); !pool)
-      return make_error(error_code::command_failed,
-                        "unexpected output from zfs get: dataset " + quoted(g.dataset) + ": " + pool.error().message);
+      return command_failed("unexpected output from zfs get: dataset " + quoted_output(g.dataset) + ": " +
+                            pool.error().message);
     valid_.push_back(g.pool);
     return done{};
   }
@@ -440,17 +353,11 @@ result<std::vector<guest_resources>> parse_guest_resources(std::string_view zfs_
   };
   std::vector<row> rows;
   bool in_order = true;
-  dataset_record_head is_head;
-  const status parsed = for_each_zfs_record<3>(
-      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
-        if (classify_source(f[2]) != source_kind::own) return;
+  const status parsed =
+      for_each_own_record(zfs_output, [&](const std::array<std::string_view, 3>& f, std::string_view value) {
         if (rows.empty() || rows.back().dataset != f[0]) {
-          auto it = find_dataset_row(rows, f[0], in_order);
-          if (it == rows.end()) {
-            in_order = in_order && appends_in_order(rows, f[0]);
-            rows.emplace_back();
-            rows.back().dataset = f[0];
-          } else {
+          const auto it = find_or_append_row(rows, f[0], in_order);
+          if (it != rows.end() - 1) {
             std::rotate(it, it + 1, rows.end());  // make it the last row
             in_order = false;                     // rows are no longer sorted
           }
@@ -504,55 +411,12 @@ std::string dataset_properties::value_of(std::string_view property) const {
 result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output) {
   std::vector<dataset_properties> out;
   bool in_order = true;
-  dataset_record_head is_head;
-  const status parsed = for_each_zfs_record<3>(
-      zfs_output, is_head, [&](const std::array<std::string_view, 3>& f, std::string_view value, std::size_t) {
-        if (classify_source(f[2]) != source_kind::own) return;
-        auto it = find_dataset_row(out, f[0], in_order);
-        if (it == out.end()) {
-          in_order = in_order && appends_in_order(out, f[0]);
-          out.push_back(dataset_properties{std::string(f[0]), {}});
-          it = out.end() - 1;
-        }
-        it->properties.emplace_back(std::string(f[1]), std::string(value));
+  const status parsed =
+      for_each_own_record(zfs_output, [&](const std::array<std::string_view, 3>& f, std::string_view value) {
+        find_or_append_row(out, f[0], in_order)->properties.emplace_back(std::string(f[1]), std::string(value));
       });
   if (!parsed) return parsed.error();
   return out;
-}
-
-std::string rate_text(std::string_view padded) {
-  std::string out;
-  for (char c : padded)
-    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::vector<std::string> parse_running_guests(std::string_view pgrep_output) {
-  // FreeBSD pgrep -lf prints "%d " and then the process's arguments joined
-  // by spaces (pkill.c, show_process). bhyve calls setproctitle("%s",
-  // vmname) and FreeBSD's libc setproctitle makes the arguments ONE string
-  // "progname: title", so a guest's line is exactly "PID bhyve: ioh-NAME".
-  // The " (bhyve)" suffix seen in ps(1) output is added by ps itself when
-  // argv[0] differs from the command name; pgrep never prints it. Being exact
-  // matches iohyve's own test (`pgrep -fx "bhyve: ioh-NAME"`, §b.2), so we
-  // call "running" exactly what `iohyve list` calls running.
-  constexpr std::string_view title = "bhyve: ioh-";
-  std::vector<std::string_view> names;
-  line_reader lines(pgrep_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    const std::size_t space = line.find(' ');
-    if (space == npos || !all_digits(line.substr(0, space))) continue;
-    const std::string_view command = line.substr(space + 1);
-    if (!command.starts_with(title)) continue;
-    const std::string_view name = command.substr(title.size());
-    if (name.empty() || std::any_of(name.begin(), name.end(), is_blank_or_control)) continue;
-    names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  return {names.begin(), names.end()};
 }
 
 std::vector<iso_record> parse_iso_datasets(std::string_view zfs_output) {
@@ -672,63 +536,6 @@ result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_
   return out;
 }
 
-// ---------------------------------------------------------------------------
-// iohyve version (§b.1): "iohyve v<semver> <YYYY/MM/DD> <edition text...>"
-
-namespace {
-
-bool is_version_number(std::string_view v) noexcept {
-  if (v.empty() || !is_digit(v.front()) || !is_digit(v.back())) return false;
-  return std::all_of(v.begin(), v.end(), [](char c) { return is_digit(c) || c == '.'; });
-}
-
-bool is_date(std::string_view d) noexcept {
-  std::array<std::string_view, 3> parts;
-  return split_exact(d, '/', parts) && parts[0].size() == 4 && parts[1].size() == 2 &&
-         parts[2].size() == 2 && all_digits(parts[0]) && all_digits(parts[1]) &&
-         all_digits(parts[2]);
-}
-
-bool is_version_line(std::string_view line) noexcept {
-  constexpr std::string_view head = "iohyve v";
-  if (!line.starts_with(head)) return false;
-  line.remove_prefix(head.size());
-  const std::size_t version_end = line.find(' ');
-  if (version_end == npos || !is_version_number(line.substr(0, version_end))) return false;
-  line.remove_prefix(version_end + 1);
-  const std::size_t date_end = line.find(' ');
-  if (date_end == npos || !is_date(line.substr(0, date_end))) return false;
-  const std::string_view edition = line.substr(date_end + 1);
-  if (edition.empty() || edition.front() == ' ') return false;
-  return std::none_of(edition.begin(), edition.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
-}  // namespace
-
-result<std::string> parse_version(std::string_view iohyve_output) {
-  std::string_view found;
-  std::size_t non_empty = 0;
-  line_reader lines(iohyve_output);
-  std::string_view line;
-  while (lines.next(line)) {
-    if (line.empty()) continue;
-    found = line;
-    ++non_empty;
-  }
-  if (non_empty != 1 || !is_version_line(found)) {
-    std::string message = "unexpected output from iohyve version: ";
-    message += quoted(trim_right(iohyve_output, '\n'));
-    return make_error(error_code::command_failed, std::move(message));
-  }
-  return std::string(found);
-}
-
-// ---------------------------------------------------------------------------
-// zfs sizes
-
 std::string format_zfs_size(std::uint64_t bytes) {
   // OpenZFS lib/libzutil/zutil_nicenum.c, zfs_nicenum_format() with
   // ZFS_NICENUM_BYTES (how zfs list/get print byte counts): divide by 1024
@@ -757,153 +564,6 @@ std::string format_zfs_size(std::uint64_t bytes) {
     }
   }
   return std::string(buf.data());
-}
-
-// ---------------------------------------------------------------------------
-// fetch(1) progress (§a.2 - §a.4). Lines are parsed from the right: the name
-// may contain spaces and is glued to the percentage in 10.x ("bootonl100%"),
-// so splitting on whitespace cannot work.
-
-namespace {
-
-constexpr std::size_t tty_name_width = 46;        // "%-46.46s" / "%-46s"
-constexpr std::string_view no_percent_gap = "        ";  // "        %s"
-
-bool strip_suffix(std::string_view& s, std::string_view suffix) noexcept {
-  if (!s.ends_with(suffix)) return false;
-  s.remove_suffix(suffix.size());
-  return true;
-}
-
-// Count of decimal digits at the end of s.
-std::size_t trailing_digits(std::string_view s) noexcept {
-  std::size_t n = 0;
-  while (n < s.size() && is_digit(s[s.size() - 1 - n])) ++n;
-  return n;
-}
-
-// Removes " " + stat_eta from the end of s (§a.2): "%02ldm%02lds",
-// "%02ldh%02ldm", "%02ldd%02ldh" (first number may be longer, second is
-// below 60 or 24 so two digits), or 11.x's "   %02lds".
-bool strip_eta(std::string_view& s) noexcept {
-  if (s.size() < 4) return false;
-  const char last_unit = s.back();
-  std::string_view t = s.substr(0, s.size() - 1);
-  if (trailing_digits(t) < 2) return false;
-  const bool pair_possible = trailing_digits(t) == 2 && t.size() > 2;
-  if (pair_possible) {
-    const char first_unit = t[t.size() - 3];
-    const bool valid_pair = (first_unit == 'm' && last_unit == 's') ||
-                            (first_unit == 'h' && last_unit == 'm') ||
-                            (first_unit == 'd' && last_unit == 'h');
-    if (valid_pair) {
-      std::string_view head = t.substr(0, t.size() - 3);
-      const std::size_t digits = trailing_digits(head);
-      if (digits < 2) return false;
-      head.remove_suffix(digits);
-      if (!strip_suffix(head, " ")) return false;
-      s = head;
-      return true;
-    }
-  }
-  if (last_unit != 's') return false;
-  t.remove_suffix(trailing_digits(t));
-  if (!strip_suffix(t, "    ")) return false;  // separator + "   " of "   %02lds"
-  s = t;
-  return true;
-}
-
-// Removes an amount "%4jd %cB" + unit_tail from the end of s (§a.2
-// stat_bytes; stat_bps is the same plus "ps") and returns it verbatim,
-// padding included (" 231 MB"). The number is right-aligned in 4 columns;
-// 10.x prints an unknown size as "  -1  B".
-std::optional<std::string_view> strip_amount(std::string_view& s, std::string_view unit_tail) {
-  std::string_view t = s;
-  if (!strip_suffix(t, unit_tail) || t.size() < 2) return std::nullopt;
-  constexpr std::string_view prefixes = " kMGTP";
-  if (prefixes.find(t.back()) == npos || t[t.size() - 2] != ' ') return std::nullopt;
-  t.remove_suffix(2);
-  std::size_t width = trailing_digits(t);
-  if (width == 0) return std::nullopt;
-  t.remove_suffix(width);
-  if (t.ends_with('-')) {
-    t.remove_suffix(1);
-    ++width;
-  }
-  for (; width < 4; ++width) {
-    if (!strip_suffix(t, " ")) return std::nullopt;
-  }
-  const std::string_view token = s.substr(t.size());
-  s = t;
-  return token;
-}
-
-// stat_bps, including "?? Bps" when no time has passed.
-std::optional<std::string_view> strip_rate(std::string_view& s) {
-  constexpr std::string_view unknown = "?? Bps";
-  if (strip_suffix(s, unknown)) return unknown;
-  return strip_amount(s, "Bps");
-}
-
-// "%3d" percentage, space-padded on the left.
-std::optional<int> parse_percent(std::string_view field) noexcept {
-  while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
-  if (field.empty() || field.size() > 9 || !all_digits(field)) return std::nullopt;
-  int value = 0;
-  for (char c : field) value = value * 10 + (c - '0');
-  return value;
-}
-
-// Everything left of the amount: "NAME(46)NNN% of " (TTY, §a.3) or
-// "NAME(>= 46)" + 8 spaces (TTY without percentage, or the non-TTY summary,
-// §a.4). Fills name and percentage; false if it is neither.
-bool parse_name_part(std::string_view head, std::string_view& name, int& percent) {
-  if (strip_suffix(head, "% of ")) {
-    // The TTY name is exactly 46 bytes ("%-46.46s"), so the percentage is
-    // what follows byte 46, whatever the name's last characters are.
-    if (head.size() <= tty_name_width) return false;
-    const auto value = parse_percent(head.substr(tty_name_width));
-    if (!value) return false;
-    name = head.substr(0, tty_name_width);
-    percent = *value;
-    return true;
-  }
-  if (!strip_suffix(head, no_percent_gap) || head.size() < tty_name_width) return false;
-  name = head;  // "%-46s" pads to at least 46 bytes; non-TTY names may be up to 63
-  percent = -1;
-  return true;
-}
-
-}  // namespace
-
-std::optional<fetch_progress> parse_fetch_line(std::string_view line) {
-  while (!line.empty() && (line.front() == '\r' || line.front() == '\n')) line.remove_prefix(1);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-
-  std::string_view rest = line;
-  if (!rest.ends_with("Bps") && !strip_eta(rest)) return std::nullopt;
-  const auto rate = strip_rate(rest);
-  if (!rate || !strip_suffix(rest, " ")) return std::nullopt;
-  const auto amount = strip_amount(rest, "B");
-  if (!amount) return std::nullopt;
-
-  std::string_view name;
-  int percent = -1;
-  if (!parse_name_part(rest, name, percent)) return std::nullopt;
-  name = drop_torn_utf8_tail(trim_right(name));
-  if (name.empty()) return std::nullopt;
-
-  fetch_progress progress;
-  progress.filename = std::string(name);
-  progress.download_rate = std::string(*rate);
-  progress.bytes = std::string(*amount);
-  // Closing forms: no percentage (11.x prints rcvd >= size that way, and the
-  // non-TTY summary never has one) or 10.x's last TTY line at 100%. With an
-  // unknown size fetch also prints the no-percentage form mid-transfer, so
-  // "final" there means "no more is known"; completion is fetch's exit.
-  progress.final = percent < 0 || percent >= 100;
-  progress.percent_done = percent < 0 ? -1 : std::min(percent, 100);
-  return progress;
 }
 
 }  // namespace iohyve_api::detail

@@ -1,6 +1,7 @@
-// Parsers for the output of the tools the backend runs. Pure functions of
-// text: no process is run here, so each is unit-tested on captured output
-// (tests/fixtures/) and benchmarked (tests/bench/).
+// Parsers for zfs's output (`zfs get -H` records, `zfs list -H` lines) and
+// sizes as zfs prints them. Pure functions of text: no process is run here,
+// so each is unit-tested on captured output (tests/fixtures/) and
+// benchmarked (tests/bench/).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "iohyve_api/client.hpp"
 #include "iohyve_api/error.hpp"
 #include "iohyve_api/responses.hpp"
 
@@ -81,11 +81,6 @@ struct dataset_properties {
 };
 result<std::vector<dataset_properties>> parse_own_properties(std::string_view zfs_output);
 
-// Output of `pgrep -lf '^bhyve: ioh-'` on FreeBSD: "PID COMMAND-LINE" lines,
-// e.g. "4242 bhyve: ioh-web". Returns the guest names (text after "ioh-") of
-// lines whose whole command line is "bhyve: ioh-NAME", sorted, unique.
-std::vector<std::string> parse_running_guests(std::string_view pgrep_output);
-
 struct iso_record {
   std::string pool;  // "tank"
   std::string name;  // "FreeBSD-11.1-RELEASE-amd64-bootonly.iso"
@@ -113,54 +108,8 @@ result<std::vector<disk_info>> parse_guest_disks(std::string_view zfs_output,
 // start with a record.
 result<std::vector<property_entry>> parse_guest_properties(std::string_view zfs_output);
 
-// Output of `iohyve version`: one line "iohyve v<version> <YYYY/MM/DD> <edition>".
-// Anything else is an error quoting what was printed.
-result<std::string> parse_version(std::string_view iohyve_output);
-
 // Bytes as zfs_nicenum prints them: 1024-based, at most 5 characters,
 // "0B", "512B", "96K", "10G", "1.50G", "10.2G".
 std::string format_zfs_size(std::uint64_t bytes);
-
-// One record of fetch(1)'s output (lines split on '\r' and '\n'), in either
-// the terminal format (name padded or cut to 46 bytes glued to "NNN% of ",
-// rate, optional ETA) or the closing summary, FreeBSD 10.x or 11.x+.
-// nullopt for lines that are not progress (e.g. "Fetching URL...").
-// filename is the name as printed, right-trimmed (a torn UTF-8 tail dropped);
-// bytes and download_rate are verbatim, padding included (" 231 MB");
-// percent_done is -1 when the line has no percentage; final is set for
-// lines without a percentage and for 10.x's "100%" line.
-std::optional<fetch_progress> parse_fetch_line(std::string_view line);
-
-// A rate as fetch prints it, padded ("  763 MBps", "   0  Bps" where the
-// unit prefix is a blank), as clients want it: "763 MBps", "0 Bps" (no
-// leading or trailing blanks, one space between number and unit).
-std::string rate_text(std::string_view padded);
-
-// Splits a byte stream into records on '\r' and '\n', across chunk borders.
-class record_splitter {
- public:
-  // Calls on_record(record) for every complete record in chunk.
-  template <class F>
-  void feed(std::string_view chunk, F&& on_record) {
-    for (char c : chunk) {
-      if (c == '\r' || c == '\n') {
-        if (!pending_.empty()) on_record(std::string_view(pending_));
-        pending_.clear();
-      } else if (pending_.size() < max_record) {
-        pending_.push_back(c);
-      }
-    }
-  }
-  // The unterminated rest, if any (call at end of stream).
-  template <class F>
-  void finish(F&& on_record) {
-    if (!pending_.empty()) on_record(std::string_view(pending_));
-    pending_.clear();
-  }
-
- private:
-  static constexpr std::size_t max_record = 4096;
-  std::string pending_;
-};
 
 }  // namespace iohyve_api::detail
