@@ -190,10 +190,7 @@ handler::~handler() = default;  // task_queue's destructor cancels and joins
 reply handler::handle(std::string_view message) {
   if (message.size() > max_message_bytes) {
     parsed_message msg;
-    const auto first = message.find_first_not_of(" \t\r\n");
-    // Only an upper-case request line ("PUT /...") starts the HTTP form.
-    const bool http = first != std::string_view::npos && message[first] >= 'A' && message[first] <= 'Z';
-    msg.form = http ? message_form::rest_http : message_form::websocket;
+    msg.form = looks_like_http_request(message) ? message_form::rest_http : message_form::websocket;
     // "More than", not the size: a caller that stops reading past the limit
     // (the CLI does) hands over a prefix, whose size would be wrong.
     return impl_->protocol_error(

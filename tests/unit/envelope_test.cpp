@@ -158,3 +158,27 @@ TEST(envelope, tool_output_that_is_not_utf8_still_gives_valid_json) {
 }
 
 }  // namespace
+
+namespace {
+
+// A message too large to parse is answered in the form its first bytes
+// show, by the same rule the parser uses: a request line after an optional
+// byte order mark and blanks is the HTTP form, anything else is not.
+TEST(envelope, oversize_message_is_answered_in_the_form_it_starts_with) {
+  fixture f;
+  const std::string filler(max_message_bytes + 1, ' ');
+  handler_options http;
+  http.http_replies = true;
+  const reply put = f.ask("\xEF\xBB\xBF \r\nPUT /sysadm/iohyve\r\n\r\n{" + filler + "}", http);
+  EXPECT_EQ(put.status, 413);
+  EXPECT_EQ(put.form, message_form::rest_http);
+  EXPECT_TRUE(put.text.starts_with("HTTP/1.1 413 ")) << put.text.substr(0, 80);
+  for (const std::string head : {"Hello world ", "{\"args\":"}) {
+    const reply other = f.ask(head + filler, http);
+    EXPECT_EQ(other.status, 413) << head;
+    EXPECT_EQ(other.form, message_form::websocket) << head;
+    EXPECT_TRUE(other.text.starts_with("{")) << head << ": " << other.text.substr(0, 80);
+  }
+}
+
+}  // namespace

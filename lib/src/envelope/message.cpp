@@ -385,6 +385,12 @@ bool starts_like_request_line(std::string_view text) {
   return i > 0 && i < text.size() && text[i] == ' ';
 }
 
+constexpr std::string_view json_whitespace = " \t\r\n";
+
+std::size_t byte_order_mark_size(std::string_view text) {
+  return text.starts_with(utf8_byte_order_mark) ? utf8_byte_order_mark.size() : 0;
+}
+
 // Records only the type of the top-level value; everything else is just
 // validated, at most max_json_depth levels deep (1 MiB of '[' must not
 // recurse a million times).
@@ -441,6 +447,12 @@ error describe_non_object(std::string_view json, std::size_t base_offset) {
 
 }  // namespace
 
+bool looks_like_http_request(std::string_view text) {
+  text.remove_prefix(byte_order_mark_size(text));
+  const std::size_t start = text.find_first_not_of(json_whitespace);
+  return start != std::string_view::npos && starts_like_request_line(text.substr(start));
+}
+
 parse_outcome parse_message(std::string_view text) {
   parse_outcome outcome;
   parsed_message& msg = outcome.message;
@@ -451,9 +463,9 @@ parse_outcome parse_message(std::string_view text) {
   // A UTF-8 byte order mark, as some editors and Windows tools write it, is
   // skipped (RFC 8259 allows a parser to ignore it); offsets in errors still
   // count from the first byte sent.
-  const std::size_t base = text.starts_with(utf8_byte_order_mark) ? utf8_byte_order_mark.size() : 0;
+  const std::size_t base = byte_order_mark_size(text);
   const std::string_view body = text.substr(base);
-  const std::size_t start = body.find_first_not_of(" \t\r\n");
+  const std::size_t start = body.find_first_not_of(json_whitespace);
   if (start == std::string_view::npos) {
     outcome.error = bad_request("the message is empty");
     return outcome;

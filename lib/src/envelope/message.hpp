@@ -34,4 +34,9 @@ inline constexpr unsigned max_json_depth = 32;
 // parses strictly: valid UTF-8, no duplicate keys, depth-bounded, one value.
 parse_outcome parse_message(std::string_view text);
 
+// Whether parse_message would take text for the REST form with a request
+// line ("PUT /sysadm/iohyve ..."), judged by its first bytes only: for
+// replying in the right form to a message too large to parse.
+bool looks_like_http_request(std::string_view text);
+
 }  // namespace iohyve_api::detail
