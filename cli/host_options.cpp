@@ -18,6 +18,13 @@ iohyve_api::host_paths host_options::resolved_paths() const {
   return p;
 }
 
+iohyve_api::client_options host_options::client() const {
+  iohyve_api::client_options c;
+  c.allow_host_devices = allow_host_devices;
+  if (lock_wait_seconds) c.lock_wait = std::chrono::milliseconds(static_cast<long long>(*lock_wait_seconds * 1000));
+  return c;
+}
+
 std::chrono::milliseconds host_options::timeout() const {
   return std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
 }
@@ -55,6 +62,11 @@ void add_host_options(CLI::App& app, host_options& o) {
                  "Where the flock files that keep parallel callers apart live (every caller must use the same)")
       ->capture_default_str()
       ->type_name("DIR");
+  app.add_option("--lock-wait", o.lock_wait_seconds,
+                 "Seconds a change waits for a lock another request holds, then 504 "
+                 "(0 to 86400; default: guests' locks without limit, rc.conf's 60)")
+      ->check(CLI::Range(0.0, 86400.0).description(""))
+      ->type_name("SECONDS");
   app.add_flag("--allow-host-devices", o.allow_host_devices,
                "Let setprop give a guest PCI passthrough or a host device (pcidev:N); off by default");
   app.add_option("--timeout", o.timeout_seconds, "Seconds a command may run before it is stopped (0.1 to 86400)")

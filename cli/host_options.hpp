@@ -22,12 +22,13 @@ struct host_options {
   double timeout_seconds = 60;  // --timeout
   unsigned max_tasks = 2;       // --max-tasks
   bool allow_host_devices = false;  // --allow-host-devices
+  std::optional<double> lock_wait_seconds;  // --lock-wait: unset waits as the library does
 
   // The paths after --bin-dir is applied: it sets the four tools, and an
   // explicit --iohyve etc. still wins.
   iohyve_api::host_paths resolved_paths() const;
   std::chrono::milliseconds timeout() const;
-  iohyve_api::client_options client() const { return {.allow_host_devices = allow_host_devices}; }
+  iohyve_api::client_options client() const;
 };
 
 // Parses the command line into app's options, as both programs do: nullopt
@@ -36,7 +37,7 @@ struct host_options {
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
 
 // Adds --bin-dir, --iohyve, --zfs, --pgrep, --bhyvectl, --rc-conf,
-// --vmm-dir, --lock-dir, --allow-host-devices, --timeout and --max-tasks to
+// --vmm-dir, --lock-dir, --lock-wait, --allow-host-devices, --timeout and --max-tasks to
 // app, writing into o.
 void add_host_options(CLI::App& app, host_options& o);
 

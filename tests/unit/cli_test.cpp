@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -190,6 +191,23 @@ TEST(cli, host_devices_only_with_allow_host_devices_and_locks_in_lock_dir) {
   auto allowed = run_with_input(cli(host, {"--allow-host-devices"}), passthru);
   EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
   EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:pcidev:5"), "passthru,2/0/0");
+}
+
+// --lock-wait bounds how long a change waits for a lock another caller
+// holds (here this test, with flock(2) on the guest's lock file).
+TEST(cli, lock_wait_answers_504_while_another_caller_holds_the_guest) {
+  fake_host host;
+  std::filesystem::create_directories(host.lock_dir());
+  const std::string path = host.lock_dir() + "/guest-web.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  auto r = run_with_input(cli(host, {"--lock-wait", "0.3"}), R"({"action":"start","name":"web"})");
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find(R"("code":"504")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("guest-web.lock"), std::string::npos) << r.out;
+  EXPECT_EQ(run_with_input(cli(host, {"--lock-wait", "-1"}), "").exit_code, 2);
 }
 
 TEST(cli, dry_run_prints_argv_arrays_and_changes_nothing) {

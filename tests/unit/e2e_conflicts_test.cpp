@@ -93,7 +93,9 @@ TEST_F(conflicts, host_devices_need_the_owners_opt_in) {
   EXPECT_EQ(host.property("tank/iohyve/web", "iohyve:pcidev:4"), std::nullopt);
 
   iohyve_api::process_runner runner;
-  iohyve_api::client allowed(iohyve_test::paths_of(host), runner, {.allow_host_devices = true});
+  iohyve_api::client_options allow;
+  allow.allow_host_devices = true;
+  iohyve_api::client allowed(iohyve_test::paths_of(host), runner, allow);
   auto prop = iohyve_api::property::parse("pcidev:4", "passthru,2/0/0");
   ASSERT_TRUE(prop.ok());
   auto set = allowed.set_props(*iohyve_api::guest_name::parse("web"), {*prop});

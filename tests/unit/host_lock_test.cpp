@@ -207,4 +207,50 @@ TEST(host_lock, the_client_leaves_no_lock_file_for_names_that_do_not_exist) {
   EXPECT_EQ(files_in(paths.lock_dir), 0u);
 }
 
+// A limited wait ends with 504 naming the lock once the limit has passed
+// (never before it), and succeeds as soon as the holder releases within it.
+TEST(host_lock, a_limited_wait_times_out_with_504_or_gets_the_lock_when_released) {
+  iohyve_test::temp_dir tmp;
+  const std::string dir = tmp.path().string();
+  auto held = host_lock::acquire(dir, "guest-web");
+  ASSERT_TRUE(held.ok());
+
+  const auto start = std::chrono::steady_clock::now();
+  const auto refused = host_lock::acquire(dir, "guest-web", std::chrono::milliseconds(200));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, error_code::timed_out);
+  EXPECT_NE(refused.error().message.find("waited 200 ms for " + dir + "/guest-web.lock"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("--lock-wait"), std::string::npos) << refused.error().message;
+
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    held->release();
+  });
+  const auto got = host_lock::acquire(dir, "guest-web", std::chrono::seconds(60));
+  releaser.join();
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_TRUE(got->held());
+}
+
+// Through the client: client_options::lock_wait bounds a change's wait for
+// the guest's lock, which another caller holds.
+TEST(host_lock, the_client_answers_504_when_a_guest_lock_is_held_past_lock_wait) {
+  iohyve_test::temp_dir tmp;
+  iohyve_api::host_paths paths;
+  paths.lock_dir = (tmp.path() / "locks").string();
+  iohyve_api::testing::scripted_runner runner;  // nothing runs: the lock comes first
+  iohyve_api::client_options options;
+  options.lock_wait = std::chrono::milliseconds(100);
+  iohyve_api::client client(paths, runner, options);
+  auto other = host_lock::acquire(paths.lock_dir, "guest-web");
+  ASSERT_TRUE(other.ok());
+  const auto s = client.start(*iohyve_api::guest_name::parse("web"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, error_code::timed_out) << s.error().message;
+  EXPECT_NE(s.error().message.find("guest-web.lock"), std::string::npos) << s.error().message;
+  EXPECT_TRUE(runner.calls().empty());
+}
+
 }  // namespace

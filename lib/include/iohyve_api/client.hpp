@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,6 +31,15 @@ struct IOHYVE_API client_options {
   // not one of its own zvols (ahci-hd,/dev/ada1): off, since either gives a
   // guest host hardware (403 while off).
   bool allow_host_devices = false;
+
+  // How long a change waits for a lock another request or process holds:
+  // a guest's, the host-wide one, rc.conf's. nullopt: guests' and the
+  // host-wide lock are waited for without a limit (every holder's tools are
+  // bounded by the runner's timeout, so it finishes), rc.conf's for 60 s.
+  // Set, every one of them at most this long, then 504 naming the lock: a
+  // holder that is stopped (SIGSTOP, a hung NFS lock directory) then cannot
+  // hang every caller behind it.
+  std::optional<std::chrono::milliseconds> lock_wait;
 };
 
 // Errors. Every member returns its errors as values (result/status) and
@@ -53,7 +63,8 @@ struct IOHYVE_API client_options {
 // command_runner (process_runner_options::timeout, 60 s by default; fetch:
 // 12 hours), so a member that runs k tools blocks for at most about k such
 // limits plus the lock waits. Changes take flock(2) locks in
-// host_paths::lock_dir and wait for them without a limit, so a change waits
+// host_paths::lock_dir and wait for them (without a limit unless
+// client_options::lock_wait is set; then 504 after it), so a change waits
 // for every change to the same guest before it (from this or another
 // process) to finish:
 //   guest-NAME      held for the whole change of guest NAME;

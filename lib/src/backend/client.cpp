@@ -66,14 +66,16 @@ struct client::impl {
   // threads of this process or other processes (iohyve numbers disks and
   // pcidev slots as "highest + 1": concurrent changes collide).
   result<host_lock> lock_guest(const guest_name& name) {
-    return host_lock::acquire(paths.lock_dir, "guest-" + name.str());
+    return host_lock::acquire(paths.lock_dir, "guest-" + name.str(), options.lock_wait);
   }
 
   // Host-wide resources: iohyve gives a new guest the highest tap and
   // console + 1, so creates (and setprop of a tap or console, checked
   // against the other guests) run one at a time on the host. Always taken
   // after the guest's lock, never before: one order, no deadlock.
-  result<host_lock> lock_host_resources() { return host_lock::acquire(paths.lock_dir, "host-resources"); }
+  result<host_lock> lock_host_resources() {
+    return host_lock::acquire(paths.lock_dir, "host-resources", options.lock_wait);
+  }
 
   // The ISO name a download will write, held while it runs: a second
   // fetchiso of the same name (here or in another process) is refused.
@@ -360,7 +362,8 @@ status client::setup(const pool_name& pool, const nic_name& nic) {
   if (auto e = abnormal_end(check, r)) return std::move(*e);
   if (r.exit_code != 0)
     return command_failed("iohyve setup reported success, but " + pool.str() + "/iohyve does not exist: " + tool_message(r));
-  if (auto s = set_iohyve_flags(paths().rc_conf, "kmod=1 net=" + nic.str()); !s) {
+  if (auto s = set_iohyve_flags(paths().rc_conf, "kmod=1 net=" + nic.str(),
+                                  impl_->options.lock_wait.value_or(std::chrono::seconds(60))); !s) {
     error e = std::move(s).error();
     e.message = "iohyve is set up on " + pool.str() + ", but rc.conf was not updated: " + e.message;
     return e;

@@ -24,6 +24,8 @@
 // breaks this, as it broke the old never-removed files.)
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "iohyve_api/error.hpp"
@@ -42,8 +44,11 @@ class host_lock {
   // Waits for the exclusive lock on DIR/NAME.lock (DIR is made, mode 0755,
   // if missing). NAME must be a validated value (a guest or ISO name, or a
   // fixed word): it becomes a file name. An error (500) names the file and
-  // the system's reason.
-  static result<host_lock> acquire(const std::string& dir, const std::string& name);
+  // the system's reason. With a limit, waits at most that long (polling,
+  // since flock(2) has no timeout), then error_code::timed_out (504) naming
+  // the file; without one, blocks in flock until the holder releases.
+  static result<host_lock> acquire(const std::string& dir, const std::string& name,
+                                   std::optional<std::chrono::milliseconds> limit = std::nullopt);
   // The same without waiting: error_code::conflict when another caller
   // holds it.
   static result<host_lock> try_acquire(const std::string& dir, const std::string& name);
@@ -54,7 +59,9 @@ class host_lock {
 
  private:
   host_lock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  static result<host_lock> lock(const std::string& dir, const std::string& name, bool wait);
+  enum class waiting { never, without_limit, until_deadline };
+  static result<host_lock> lock(const std::string& dir, const std::string& name, waiting how,
+                                std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds limit);
   int fd_ = -1;
   std::string path_;  // DIR/NAME.lock, unlinked on release
 };
