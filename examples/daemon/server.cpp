@@ -4,8 +4,9 @@
 // (session_state.hpp, http_session.hpp, ws_session.hpp) are compiled once.
 //
 // Threads: the io_context threads only read, write, accept and check access;
-// every handler call (which may run a command for seconds) is posted to the
-// worker pool, and its reply is posted back to the connection's strand.
+// every handler call (which may run a command for seconds) and every Unix
+// peer's group lookup (which may wait for LDAP or NIS) is posted to the
+// worker pool, and what follows is posted back to the connection's strand.
 #include "server.hpp"
 
 #include "http_session.hpp"
@@ -95,26 +96,54 @@ class listener : public std::enable_shared_from_this<listener<Protocol>> {
       log_note("refused a connection: " + std::to_string(state_.cfg.max_connections) + " are open (--max-connections)");
       return refuse_busy(std::move(socket), !state_.tls || std::is_same_v<Protocol, unix_protocol>);
     }
-    connection_info info;
     if constexpr (std::is_same_v<Protocol, unix_protocol>) {
-      const auto peer = peer_of(socket.native_handle());
-      if (peer) {
-        info.peer = "uid=" + std::to_string(peer->uid);
-        info.granted = role_of(*peer, state_.cfg.groups);
-        info.refusal = "uid " + std::to_string(peer->uid) +
-                       " is neither root nor in the read-write or read-only group of this server";
-      } else {
+      const auto peer = peer_of(socket.native_handle());  // one getsockopt(2): no wait
+      if (!peer) {
+        connection_info info;
         info.peer = "uid=?";
         info.refusal = "the peer's credentials could not be read";
+        return start_session(std::move(socket), std::move(info));
       }
-      start_session(std::move(socket), std::move(info));
+      look_up_role(std::move(socket), *peer);
     } else {
+      connection_info info;
       beast::error_code ec;
       const auto ep = socket.remote_endpoint(ec);
       info.peer = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
       info.token_auth = true;
       start_session(std::move(socket), std::move(info));
     }
+  }
+
+  // A Unix peer's groups come from the name service (getpwuid_r,
+  // getgrouplist), which with LDAP or NIS may take seconds: asked on a
+  // worker, so that one slow lookup does not stall every connection served
+  // by this I/O thread. The session starts afterwards, on the socket's
+  // strand: nothing is read from the peer before its role is known. Until
+  // then the connection counts against --max-connections.
+  void look_up_role(typename Protocol::socket socket, peer_identity peer) {
+    struct pending {
+      pending(server_state& s, typename Protocol::socket&& sock) : state(s), socket(std::move(sock)) {
+        ++state.connections;
+      }
+      ~pending() { --state.connections; }  // the session (if started) counts itself by then
+      pending(const pending&) = delete;
+      pending& operator=(const pending&) = delete;
+      server_state& state;
+      typename Protocol::socket socket;
+    };
+    auto waiting = std::make_shared<pending>(state_, std::move(socket));
+    net::post(state_.workers, [self = this->shared_from_this(), waiting, peer] {
+      connection_info info;
+      info.peer = "uid=" + std::to_string(peer.uid);
+      info.granted = role_of(peer, self->state_.cfg.groups);
+      info.refusal = "uid " + std::to_string(peer.uid) +
+                     " is neither root nor in the read-write or read-only group of this server";
+      auto strand = waiting->socket.get_executor();
+      net::post(strand, [self, waiting, info = std::move(info)]() mutable {
+        self->start_session(std::move(waiting->socket), std::move(info));
+      });
+    });
   }
 
   void start_session(typename Protocol::socket socket, connection_info info) {

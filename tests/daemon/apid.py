@@ -49,8 +49,9 @@ def free_port():
 class Daemon:
     """fakehost init + iohyve-apid --socket + --listen 127.0.0.1:PORT."""
 
-    def __init__(self, extra=(), tcp=True, tls=None, timeout=20, setup=True):
+    def __init__(self, extra=(), tcp=True, tls=None, timeout=20, setup=True, env=None):
         self.extra = list(extra)
+        self.env = env  # added to the daemon's environment only
         self.setup = setup
         self.timeout = timeout
         self.tcp = tcp
@@ -95,7 +96,8 @@ class Daemon:
 
     def start(self):
         self.logfile = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.argv(), stdout=self.logfile, stderr=subprocess.STDOUT)
+        env = dict(os.environ, **self.env) if self.env else None
+        self.proc = subprocess.Popen(self.argv(), stdout=self.logfile, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
