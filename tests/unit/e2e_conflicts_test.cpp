@@ -15,7 +15,6 @@ using iohyve_test::str;
 
 namespace {
 
-// The error message, after checking the code.
 class conflicts : public ::testing::Test {
  protected:
   void SetUp() override {

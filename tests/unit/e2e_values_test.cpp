@@ -23,7 +23,6 @@ void host_run(const fake_host& host, const std::string& tool, std::vector<std::s
   ASSERT_EQ(r.exit_code, 0) << args[1] << ": " << r.out << r.err;
 }
 
-// The reply's error message, after checking its code.
 class values : public ::testing::Test {
  protected:
   void SetUp() override {
