@@ -37,6 +37,10 @@ namespace rapidjson = iohyve_api_rapidjson;
 namespace iohyve_api::detail {
 namespace {
 
+// What JSON allows around values (RFC 8259 "ws"), also skipped before a
+// message and a REST body.
+constexpr std::string_view json_whitespace = " \t\r\n";
+
 // rapidjson's allocator is stateless: one shared instance spares each reader
 // a `new CrtAllocator` per request.
 rapidjson::CrtAllocator shared_crt_allocator;
@@ -369,7 +373,7 @@ std::optional<error> parse_rest_http(std::string_view text, parsed_message& out)
   }
   if (pos == std::string_view::npos) pos = text.size();
   const std::string_view body = text.substr(pos);
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
+  if (body.find_first_not_of(json_whitespace) == std::string_view::npos)
     return bad_request("the REST request has no JSON body");
   return parse_json(body, pos, out, false);
 }
@@ -384,8 +388,6 @@ bool starts_like_request_line(std::string_view text) {
   while (i < text.size() && text[i] >= 'A' && text[i] <= 'Z') ++i;
   return i > 0 && i < text.size() && text[i] == ' ';
 }
-
-constexpr std::string_view json_whitespace = " \t\r\n";
 
 std::size_t byte_order_mark_size(std::string_view text) {
   return text.starts_with(utf8_byte_order_mark) ? utf8_byte_order_mark.size() : 0;
